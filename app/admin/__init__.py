@@ -1,0 +1,1 @@
+"""Configuration: the organisation tree, users and their roles."""

@@ -1,0 +1,1 @@
+"""Login, sessions, roles and the authorisation every request goes through."""

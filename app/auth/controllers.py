@@ -1,0 +1,80 @@
+"""Login and logout."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import select
+
+from ledger.users import User
+
+from ..audit import record
+from ..extensions import db
+from .access import Principal, load_assignments
+from .forms import LoginForm, LogoutForm
+from .passwords import verify_password
+from .sessions import end_session, start_session
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to another host.
+
+    Browsers read ``/\\host`` like ``//host``, so backslashes and control characters are
+    refused along with schemes and hosts.
+    """
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        clean = "\\" not in target and all(ch.isprintable() for ch in target)
+        if clean and not parts.scheme and not parts.netloc:
+            return target
+    return url_for("home.index")
+
+
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+        password_ok = verify_password(user.password_hash if user else None, form.password.data)
+        if user is None or not password_ok or not user.is_active:
+            record(db.session, None, "login.failed", user,
+                   username=form.username.data[:64], remote_addr=request.remote_addr)
+            db.session.commit()
+            form.password.errors.append(_("Wrong user name or password, or the account is disabled."))
+            return render_template("auth/login.html", form=form), 200
+        next_url = _safe_next(request.args.get("next"))
+        session.clear()  # a fresh session: nothing from before the login survives
+        token = start_session(db.session, user, request.remote_addr, request.user_agent.string)
+        record(db.session, user.id, "login", user, remote_addr=request.remote_addr)
+        db.session.commit()
+        login_user(Principal(user=user, login=None, token=token,
+                             assignments=load_assignments(db.session, user)))
+        return redirect(next_url)
+    return render_template("auth/login.html", form=form)
+
+
+@login_required
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit():
+        end_session(current_user.login)
+        record(db.session, current_user.id, "logout", current_user.user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You have logged out."), "info")
+        return redirect(url_for("public.index"))
+    return redirect(url_for("home.index"))
+
+
+def login_limit_key() -> str:
+    """Rate-limit attempts per user name too, so many addresses cannot guess one password."""
+    return "login-user:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+def login_limit(kind: str) -> str:
+    return current_app.config["LOGIN_RATE_LIMIT" if kind == "ip" else "LOGIN_RATE_LIMIT_PER_USERNAME"]

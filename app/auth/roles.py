@@ -1,0 +1,52 @@
+"""The roles of DOMAIN.md and what each may do, as data.
+
+A role is held over an organisation; an action on an object is allowed when one of the
+user's roles grants the action and the object's organisation lies in that role's
+organisation. The level says where a role may be assigned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    title: object  # lazy translated string
+    level: str
+    actions: frozenset[str]
+
+
+#: Every action the application checks. Add one here before using it in a controller.
+ACTIONS = {
+    "org.view": "see an organisation and its figures inside the application",
+    "org.manage": "create, rename and import organisations",
+    "user.manage": "create users, assign roles, disable accounts",
+    "community.work": "collect needs, draft projects, record meetings (community work)",
+    "project.review": "approve, return or reject a community's projects",
+    "books.view": "read the books and financial reports",
+    "books.post": "enter, review and post vouchers; close periods",
+    "oversight.view": "read-only oversight reports and exports",
+    "system.view": "see the state of background jobs",
+}
+
+ROLES: dict[str, Role] = {
+    role.name: role
+    for role in (
+        Role("community_staff", _l("Community secretary / staff"), "community",
+             frozenset({"org.view", "community.work", "books.view"})),
+        Role("street_committee", _l("Street party committee"), "street",
+             frozenset({"org.view", "project.review", "books.view", "oversight.view"})),
+        Role("street_finance", _l("Street finance"), "street",
+             frozenset({"org.view", "books.view", "books.post"})),
+        Role("district_oversight", _l("District oversight / auditor"), "district",
+             frozenset({"org.view", "books.view", "oversight.view"})),
+        Role("admin", _l("Administrator"), "city",
+             frozenset({"org.view", "org.manage", "user.manage", "system.view"})),
+    )
+}
+
+assert all(a in ACTIONS for role in ROLES.values() for a in role.actions)

@@ -1,0 +1,1 @@
+"""Pages for residents, without login."""

@@ -1,0 +1,33 @@
+"""The people who act on the books and the projects.
+
+Only identity lives here, so that every voucher, posting and workflow event can name
+who did it by foreign key. Passwords, sessions and roles belong to the web layer
+(``app/auth``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, utcnow
+
+
+class User(Base):
+    """A person with an account (用户): a secretary, a finance clerk, an auditor..."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("length(trim(username)) > 0", name="username_not_blank"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
