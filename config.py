@@ -50,8 +50,15 @@ class Config:
     #: A login ends after this many seconds without a request.
     SESSION_IDLE_SECONDS = 2 * 3600
     WTF_CSRF_TIME_LIMIT = 8 * 3600
-    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    #: Evidence files (minutes, photos, invoices), stored under their SHA-256, never a user's name.
+    EVIDENCE_FOLDER = os.environ.get("EVIDENCE_FOLDER", str(INSTANCE / "evidence"))
 
+    #: How many reverse proxies (nginx, a WeChat gateway) stand in front of the app; their
+    #: X-Forwarded-For then gives the resident's address, which the rate limits count by.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    #: Stated, not left to the default: the limiter is one object shared by every app built in a process.
+    RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
@@ -70,6 +77,8 @@ class Config:
         "timezone": "Asia/Shanghai",
         "beat_schedule": {
             "worker-heartbeat": {"task": "app.system.tasks.record_heartbeat", "schedule": 300.0},
+            "end-publicity-periods": {"task": "app.system.tasks.end_publicity_periods", "schedule": 600.0},
+            "scheduled-checks": {"task": "app.system.tasks.run_scheduled_checks", "schedule": 86400.0},
         },
     }
 

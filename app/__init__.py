@@ -23,29 +23,48 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     )
     app.config.from_object(config_class)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     from . import models  # noqa: F401  (every table on the metadata before anything runs)
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    with app.app_context():
+        from ledger.db import use_real_transactions
+
+        use_real_transactions(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from . import i18n, security
+    from . import i18n, nav, security
     from .auth.login import init_login
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
+    nav.init_app(app)
     init_login(app, login_manager)
     security.init_app(app)
 
     from .admin.blueprint import bp as admin_bp
+    from .api.blueprint import bp as api_bp
     from .auth.blueprint import bp as auth_bp
+    from .community.blueprint import bp as community_bp
+    from .evaluation.blueprint import bp as evaluation_bp
+    from .finance.blueprint import bp as finance_bp
     from .home.blueprint import bp as home_bp
+    from .jobs.blueprint import bp as jobs_bp
+    from .oversight.blueprint import bp as oversight_bp
     from .public.blueprint import bp as public_bp
+    from .street.blueprint import bp as street_bp
 
-    for bp in (public_bp, auth_bp, home_bp, admin_bp):
+    blueprints = (public_bp, auth_bp, home_bp, admin_bp, community_bp, street_bp,
+                  finance_bp, oversight_bp, evaluation_bp, jobs_bp, api_bp)
+    for bp in blueprints:
         app.register_blueprint(bp)
 
     from . import cli, errors

@@ -39,13 +39,19 @@ def org_import(file: Path):
     except UnicodeDecodeError:
         raise click.ClickException(f"{file} is not UTF-8 text")
     report = import_tree_csv(db.session, text)
-    if not report.ok:
-        db.session.rollback()
-        for error in report.errors:
-            click.echo(f"{file}:{error.line}: {error.field or '-'}: {error.message}", err=True)
-        raise click.ClickException(f"nothing imported: {len(report.errors)} error(s)")
-    db.session.commit()
+    commit_import(file, report)
     click.echo(f"imported: {report.created} created, {report.updated} updated")
+
+
+def commit_import(file: Path, report) -> None:
+    """Commit an all-or-nothing import, or roll it back and list every wrong line."""
+    if report.ok:
+        db.session.commit()
+        return
+    db.session.rollback()
+    for error in report.errors:
+        click.echo(f"{file}:{error.line}: {error.field or '-'}: {error.message}", err=True)
+    raise click.ClickException(f"nothing imported: {len(report.errors)} error(s)")
 
 
 @click.group("user", cls=AppGroup)
@@ -85,7 +91,8 @@ def demo_load(if_empty: bool):
     if not current_app.config.get("DEMO_ALLOWED"):
         raise click.ClickException("the demo city cannot be loaded in production")
     try:
-        accounts = load_demo(db.session, fast_hash=current_app.config.get("PASSWORD_HASH_FAST", False))
+        accounts = load_demo(db.session, evidence_folder=Path(current_app.config["EVIDENCE_FOLDER"]),
+                             fast_hash=current_app.config.get("PASSWORD_HASH_FAST", False))
     except DemoAlreadyLoaded as error:
         db.session.rollback()
         if if_empty:
@@ -99,7 +106,11 @@ def demo_load(if_empty: bool):
 
 
 def init_app(app: Flask) -> None:
-    for command in (init_db, org_group, user_group, demo_group, translate_group):
+    from .api.cli import api_token_group
+    from .finance.cli import ledger_group, report_group
+
+    for command in (init_db, org_group, user_group, demo_group, translate_group, ledger_group, report_group,
+                    api_token_group):
         app.cli.add_command(command)
 
 
@@ -110,23 +121,26 @@ def translate_group():
 
 @translate_group.command("update")
 def translate_update():
-    """Merge new messages from the code into the catalogs and list what is untranslated."""
+    """Add the code's untranslated messages to messages.po (to be translated there) and list them."""
     from babel.messages.pofile import read_po, write_po
 
     from .i18n import catalog_path, compile_catalogs, extract_catalog, untranslated
 
     template = extract_catalog()
-    for locale in current_app.config["LANGUAGES"]:
-        if locale == "en":
+    for language in current_app.config["LANGUAGES"]:
+        if language == "en":
             continue  # the msgids are English
-        path = catalog_path(locale)
+        missing = set(untranslated(language))
+        path = catalog_path(language)
         with path.open("rb") as po_file:
-            catalog = read_po(po_file, locale=locale)
-        catalog.update(template, no_fuzzy_matching=True)
+            catalog = read_po(po_file, locale=str(catalog_path(language).parent.parent.name))
+        for message in template:
+            key = message.id if isinstance(message.id, str) else (message.id[0] if message.id else None)
+            if key in missing and message.id not in catalog:
+                catalog.add(message.id, None, message.locations, auto_comments=message.auto_comments)
         with path.open("wb") as po_file:
-            write_po(po_file, catalog, width=100, omit_header=False, sort_output=True)
-        missing = untranslated(locale)
-        click.echo(f"{locale}: {len(missing)} untranslated")
-        for message in missing:
-            click.echo(f"  {message}")
+            write_po(po_file, catalog, width=100, sort_output=True)
+        click.echo(f"{language}: {len(missing)} untranslated")
+        for key in sorted(missing):
+            click.echo(f"  {key}")
     compile_catalogs()

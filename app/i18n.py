@@ -7,19 +7,16 @@ from pathlib import Path
 from babel import Locale
 from flask import Flask, current_app, request, session
 from flask_babel import format_datetime, get_locale, gettext
-from flask_babel import lazy_gettext as _l
 
 from ledger.errors import DomainError
+
+from .terms import ENUM_PARAMS, TERMS, term
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
 
-LEVEL_TITLES = {
-    "city": _l("city"),
-    "district": _l("district"),
-    "street": _l("street office"),
-    "community": _l("community"),
-}
+#: The organisation levels' titles (their entries of ``TERMS``).
+LEVEL_TITLES = {level: TERMS[level] for level in ("city", "district", "street", "community")}
 
 
 def catalog_path(language: str) -> Path:
@@ -40,25 +37,69 @@ def select_timezone() -> str:
     return current_app.config["BABEL_DEFAULT_TIMEZONE"]
 
 
+def _param_title(name: str, value):
+    """``value`` as a message shows it: a code of ``TERMS`` by its title, a list of codes item by item."""
+    if not isinstance(value, str) or name not in ENUM_PARAMS:
+        return value
+    title = term(name, value)
+    if title is not None:
+        return str(title)
+    items = value.split(", ")
+    if len(items) > 1:
+        titles = [term(name, item) for item in items]
+        if all(t is not None for t in titles):
+            separator = "、" if get_locale().language == "zh" else ", "
+            return separator.join(str(t) for t in titles)
+    return value
+
+
 def error_message(error: DomainError) -> str:
     """The user's language version of a core's refusal (or import row error), with its figures."""
-    params = {k: LEVEL_TITLES.get(v, v) if isinstance(v, str) else v for k, v in error.params.items()}
+    params = {k: _param_title(k, v) for k, v in error.params.items()}
     return gettext(error.template, **params)
 
 
-def compile_catalogs() -> None:
-    """Compile every ``.po`` catalog whose ``.mo`` is missing or older (no-op when fresh)."""
-    from babel.messages.mofile import write_mo
+def _catalog_files(folder: Path) -> list[Path]:
+    """``messages.po`` and one ``<area>.po`` per area of the code, merged into one catalog."""
+    return sorted(folder.glob("*.po"))
+
+
+def read_catalog(language: str):
+    """Every ``.po`` file of ``language`` merged into one Babel ``Catalog``."""
     from babel.messages.pofile import read_po
 
-    for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+    merged = None
+    for path in _catalog_files(catalog_path(language).parent):
+        with path.open("rb") as po_file:
+            part = read_po(po_file, locale=str(Locale.parse(language)))
+        if merged is None:
+            merged = part
             continue
-        with po_path.open("rb") as po_file:
-            catalog = read_po(po_file)
-        with mo_path.open("wb") as mo_file:
+        for message in part:
+            if message.id and _translated(message):
+                merged[message.id] = message
+    return merged
+
+
+def _translated(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(strings)
+
+
+def compile_catalogs() -> None:
+    """Compile each language's ``.po`` files into ``messages.mo`` when any is newer (no-op when fresh)."""
+    from babel.messages.mofile import write_mo
+
+    for folder in TRANSLATIONS.glob("*/LC_MESSAGES"):
+        sources = _catalog_files(folder)
+        mo_path = folder / "messages.mo"
+        if not sources or (mo_path.exists() and mo_path.stat().st_mtime >= max(p.stat().st_mtime for p in sources)):
+            continue
+        catalog = read_catalog(folder.parent.name)
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as mo_file:
             write_mo(mo_file, catalog)
+        tmp.replace(mo_path)  # atomic: a worker starting meanwhile never reads half a file
 
 
 def init_app(app: Flask) -> None:
@@ -90,16 +131,12 @@ def extract_catalog():
 
 def untranslated(language: str = "zh_CN") -> list[str]:
     """The msgids of the code that the ``language`` catalog does not translate."""
-    from babel.messages.pofile import read_po
-
-    with catalog_path(language).open("rb") as po_file:
-        catalog = read_po(po_file)
+    catalog = read_catalog(language)
     missing = []
     for message in extract_catalog():
         if not message.id:
             continue
         known = catalog.get(message.id)
-        strings = known.string if known else None
-        if not strings or (isinstance(strings, tuple) and not all(strings)):
+        if known is None or not _translated(known):
             missing.append(message.id if isinstance(message.id, str) else message.id[0])
     return missing

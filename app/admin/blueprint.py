@@ -1,5 +1,7 @@
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
 
+from ..nav import register_nav
 from . import organisations, users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -12,3 +14,6 @@ bp.add_url_rule("/users/new", "new_user", users.new, methods=["GET", "POST"])
 bp.add_url_rule("/users/<int:user_id>", "user", users.show, methods=["GET", "POST"])
 bp.add_url_rule("/users/<int:user_id>/active", "toggle_user", users.toggle_active, methods=["POST"])
 bp.add_url_rule("/users/<int:user_id>/roles/<int:assignment_id>/revoke", "revoke_role", users.revoke, methods=["POST"])
+
+register_nav("admin.organisations", _l("Organisations"), "org.manage", order=80)
+register_nav("admin.users", _l("Users"), "user.manage", order=81)

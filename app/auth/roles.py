@@ -25,27 +25,30 @@ ACTIONS = {
     "org.view": "see an organisation and its figures inside the application",
     "org.manage": "create, rename and import organisations",
     "user.manage": "create users, assign roles, disable accounts",
-    "community.work": "collect needs, draft projects, record meetings (community work)",
-    "project.review": "approve, return or reject a community's projects",
-    "books.view": "read the books and financial reports",
-    "books.post": "enter, review and post vouchers; close periods",
-    "oversight.view": "read-only oversight reports and exports",
+    "config.manage": "purpose lists, chart of accounts, process definitions",
     "system.view": "see the state of background jobs",
+    "community.work": "collect needs, draft projects, record meetings and notices, upload evidence, request payments",
+    "project.view": "read a community's projects, meetings, notices and evidence",
+    "project.review": "approve, return or reject a community's projects; fast-approve emergencies",
+    "books.view": "read the books and financial reports",
+    "books.post": "enter, review, post and reverse vouchers; record allocations; close periods and years; import",
+    "oversight.view": "oversight dashboards, evaluation and exports",
+    "evaluation.manage": "edit evaluation templates and enter evaluated indicators",
 }
 
 ROLES: dict[str, Role] = {
     role.name: role
     for role in (
         Role("community_staff", _l("Community secretary / staff"), "community",
-             frozenset({"org.view", "community.work", "books.view"})),
+             frozenset({"org.view", "community.work", "project.view", "books.view"})),
         Role("street_committee", _l("Street party committee"), "street",
-             frozenset({"org.view", "project.review", "books.view", "oversight.view"})),
+             frozenset({"org.view", "project.view", "project.review", "books.view", "oversight.view"})),
         Role("street_finance", _l("Street finance"), "street",
-             frozenset({"org.view", "books.view", "books.post"})),
+             frozenset({"org.view", "project.view", "books.view", "books.post"})),
         Role("district_oversight", _l("District oversight / auditor"), "district",
-             frozenset({"org.view", "books.view", "oversight.view"})),
+             frozenset({"org.view", "project.view", "books.view", "oversight.view", "evaluation.manage"})),
         Role("admin", _l("Administrator"), "city",
-             frozenset({"org.view", "org.manage", "user.manage", "system.view"})),
+             frozenset({"org.view", "org.manage", "user.manage", "config.manage", "system.view"})),
     )
 }
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import render_template
+from flask import abort, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -14,6 +15,8 @@ from ledger.users import User
 from ..auth.models import RoleAssignment
 from ..auth.roles import ROLES
 from ..extensions import db
+from ..admin.forms import ConfirmForm
+from ..system.notifications import Notification, for_user, mark_read
 from ..system.tasks import latest_heartbeat
 
 
@@ -51,4 +54,16 @@ def index():
             )
             panel["heartbeat"] = latest_heartbeat()
         panels.append(panel)
-    return render_template("home/index.html", panels=panels)
+    notifications = [(n, gettext(n.template, **n.params)) for n in for_user(db.session, current_user)]
+    return render_template("home/index.html", panels=panels, notifications=notifications, confirm=ConfirmForm())
+
+
+@login_required
+def read_notification(notification_id: int):
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification not in for_user(db.session, current_user, unread_only=False, limit=10_000):
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        mark_read(db.session, current_user, notification)
+        db.session.commit()
+    return redirect(url_for("home.index"))

@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 
 from ledger.organisations import Organisation
 from ledger.users import User
+from workflows.timers import end_publicity
 
 from ..extensions import db
+from .checks import run_checks
 from .models import WorkerHeartbeat
 
 #: Heartbeats older than this many are deleted, so the table stays small.
@@ -42,3 +44,21 @@ def latest_heartbeat() -> WorkerHeartbeat | None:
 def _heartbeat_on_start(sender=None, **_kwargs) -> None:
     """Report at once when a worker starts, rather than after the first interval."""
     sender.app.send_task("app.system.tasks.record_heartbeat")
+
+
+@shared_task(name="app.system.tasks.end_publicity_periods")
+def end_publicity_periods() -> dict:
+    """Close publicity notices (公示) whose period ended and move their projects on.
+
+    Idempotent: a notice already closed, or a project already moved, is left alone; a
+    project held back by an unanswered objection is tried again next time.
+    """
+    outcomes = end_publicity(db.session)
+    return {"closed": sum(o.closed for o in outcomes), "advanced": sum(o.advanced_by is not None for o in outcomes),
+            "held_back": sum(o.refused is not None for o in outcomes)}
+
+
+@shared_task(name="app.system.tasks.run_scheduled_checks")
+def run_scheduled_checks() -> dict:
+    """Nightly: verify the books, execution behind schedule, overdue steps, plan deadlines."""
+    return run_checks(db.session)

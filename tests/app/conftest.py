@@ -3,31 +3,42 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app import create_app
-from app.demo import DEMO_PASSWORD, load_demo
+from app.auth.models import RoleAssignment
+from app.demo import DEMO_PASSWORD, DemoAccount
 from app.extensions import db as flask_db
-from app.auth.operations import create_user
 from config import TestConfig
-from ledger.organisations import by_code, import_tree_csv
+from ledger.organisations import Organisation
 from ledger.users import User
 
-FOREIGN_TREE = """code,name,level,parent_code
-OTHER,外市,city,
-OD1,外市一区,district,OTHER
-OS1,外市一街道,street,OD1
-OQ1,外市一社区,community,OS1
-"""
+@pytest.fixture
+def session(database):
+    """The database seen from outside, as a user's next page would see it.
+
+    On SQLite a transaction keeps the snapshot it first read, so this session runs each
+    statement on its own (``sqlite_statement_autocommit``) and always sees what the last
+    request committed; PostgreSQL's READ COMMITTED does that already.
+    """
+    with Session(database.engine.execution_options(sqlite_statement_autocommit=True)) as session:
+        yield session
 
 
 @pytest.fixture
-def app(database, tmp_path):
+def app(request, database, tmp_path):
+    evidence = tmp_path / "instance" / "evidence"
+    if "demo_world" in request.fixturenames:  # the demo world's files, where the app looks for them
+        shutil.copytree(request.getfixturevalue("world_evidence"), evidence)
+
     class Config(TestConfig):
         SQLALCHEMY_DATABASE_URI = database.url
         INSTANCE_PATH = str(tmp_path / "instance")
+        EVIDENCE_FOLDER = str(evidence)
         CELERY = {**TestConfig.CELERY, "broker_url": f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"}
 
     # No application context stays pushed: each request gets its own, as in production
@@ -38,18 +49,6 @@ def app(database, tmp_path):
     with app.app_context():
         flask_db.engine.dispose()
 
-
-@pytest.fixture
-def demo(app, session):
-    """The demo city plus a foreign city with its own admin and secretary."""
-    accounts = load_demo(session, fast_hash=True)
-    import_tree_csv(session, FOREIGN_TREE)
-    create_user(session, "other-admin", "外市管理员", DEMO_PASSWORD, role="admin",
-                org=by_code(session, "OTHER"), fast_hash=True)
-    create_user(session, "other-secretary", "外市书记", DEMO_PASSWORD, role="community_staff",
-                org=by_code(session, "OQ1"), fast_hash=True)
-    session.commit()
-    return accounts
 
 
 def csrf_token(client, path: str = "/") -> str:
@@ -62,6 +61,12 @@ def login(client, username: str, password: str = DEMO_PASSWORD, remote_addr: str
     return client.post("/login", data={
         "csrf_token": csrf_token(client, "/login"), "username": username, "password": password,
     }, environ_base={"REMOTE_ADDR": remote_addr})
+
+
+@pytest.fixture
+def world(demo_world):
+    """The demo world (tests/conftest.py ``demo_world``): cities DEMO and X…, a year of activity."""
+    return demo_world
 
 
 @pytest.fixture

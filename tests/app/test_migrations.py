@@ -47,14 +47,25 @@ def _diff(connection) -> list:
     return compare_metadata(context, Base.metadata)
 
 
-def test_migrations_match_the_models_and_downgrade_cleanly(empty_database_url):
+def _triggers(connection) -> set[str]:
+    if connection.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        sql = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    return set(connection.execute(text(sql)).scalars())
+
+
+def test_migrations_match_the_models_and_downgrade_cleanly(empty_database_url, database):
     engine = create_engine(empty_database_url)
     with engine.begin() as connection:
         command.upgrade(_alembic(connection), "head")
     with engine.connect() as connection:
         assert _diff(connection) == [], "run `flask db revision --autogenerate` and review it"
         tables = set(inspect(connection).get_table_names())
+        migrated_triggers = _triggers(connection)
     assert {t.name for t in Base.metadata.sorted_tables} <= tables
+    with database.engine.connect() as connection:  # built by create_all
+        assert migrated_triggers == _triggers(connection) != set()
     with engine.begin() as connection:
         command.downgrade(_alembic(connection), "base")
     with engine.connect() as connection:

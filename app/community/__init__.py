@@ -1,0 +1,1 @@
+"""The community secretary's area: dashboard, needs, plan, projects, meetings, notices, payments."""

@@ -1,0 +1,155 @@
+"""The records of a project: deliberation meetings, evidence files, answers to objections, ratings."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ledger.errors import DomainError
+from ledger.organisations import Organisation
+from workflows.evidence import KINDS, Evidence, evidence_path
+from workflows.meetings import record_meeting
+from workflows.projects import Project
+from workflows.publicity import Objection, PublicNotice, answer_objection
+from workflows.satisfaction import rate as rate_project
+
+from ..auth.access import require
+from ..extensions import db
+from ..web import show_error
+from . import operations as ops
+from .forms import AnswerForm, EvidenceForm, MeetingForm, RatingForm
+from .views import title
+
+#: Form fields a core's refusal may name under another name.
+MEETING_FIELDS = {"file": "attachment", "filename": "attachment", "meetings": "kind"}
+
+
+def evidence_kinds():
+    return [(kind, str(title("kind", kind))) for kind in KINDS]
+
+
+def meeting_kinds(project: Project) -> list[str]:
+    """The meetings the project may record now: its step's, or every one for an emergency's follow-up."""
+    if project.follow_up_due is not None and not project.step.final:
+        return list(project.definition.deliberations)
+    return list(project.step.meetings)
+
+
+def meeting_form(project: Project, formdata=None) -> MeetingForm | None:
+    kinds = meeting_kinds(project)
+    if not kinds:
+        return None
+    form = MeetingForm() if formdata is not None else MeetingForm(formdata=None)
+    form.kind.choices = [(k, str(title("kind", k))) for k in kinds]
+    if formdata is None:
+        form.motion_origin.data = _("Proposed by the community party organisation")
+    return form
+
+
+@login_required
+def new_meeting(project_id: int):
+    from .projects import _render
+
+    project = ops.load_project(project_id, "community.work")
+    form = meeting_form(project, formdata=True)
+    if form is None:
+        return _render(project, refused=_("Meetings cannot be recorded at step %(step)s.", step=project.step.title))
+    if not form.validate_on_submit():
+        return _render(project, forms={"meeting": form})
+    try:
+        meeting = record_meeting(
+            db.session, project, kind=form.kind.data, held_on=form.held_on.data,
+            attendance_due=form.attendance_due.data, present=form.present.data, votes_for=form.votes_for.data,
+            votes_against=form.votes_against.data, abstentions=form.abstentions.data,
+            motion_origin=form.motion_origin.data, minutes=form.minutes.data, by=current_user.user,
+            role="community_staff", merges_previous=form.merges_previous.data,
+        )
+        if form.attachment.data:
+            ops.upload(project, form.attachment.data, "minutes", meeting=meeting)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        project = ops.load_project(project_id, "community.work")
+        show_error(form, error, MEETING_FIELDS)
+        return _render(project, forms={"meeting": form})
+    flash(_("Meeting recorded: %(meeting)s.", meeting=title("kind", meeting.kind)), "success")
+    return redirect(url_for("community.project", project_id=project.id, _anchor="meetings"))
+
+
+@login_required
+def upload_evidence(project_id: int):
+    from .projects import _render
+
+    project = ops.load_project(project_id, "community.work")
+    form = EvidenceForm()
+    form.kind.choices = evidence_kinds()
+    if not form.validate_on_submit():
+        return _render(project, forms={"evidence": form})
+    try:
+        row = ops.upload(project, form.file.data, form.kind.data)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        project = ops.load_project(project_id, "community.work")
+        show_error(form, error, {"filename": "file", "project": "file"})
+        return _render(project, forms={"evidence": form})
+    flash(_("File %(name)s kept as %(kind)s.", name=row.original_name, kind=title("kind", row.kind)), "success")
+    return redirect(url_for("community.project", project_id=project.id, _anchor="evidence"))
+
+
+@login_required
+def download(evidence_id: int):
+    """Serve one evidence file by its id only, after checking the project's community."""
+    row = db.get_or_404(Evidence, evidence_id)
+    project = db.session.get(Project, row.project_id)
+    require("project.view", db.session.get(Organisation, project.community_id))
+    path = evidence_path(ops.evidence_folder(), row)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=row.content_type, as_attachment=True, download_name=row.original_name,
+                         max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def answer(objection_id: int):
+    from .projects import _render
+
+    objection = db.get_or_404(Objection, objection_id)
+    notice = db.session.get(PublicNotice, objection.notice_id)
+    project = ops.load_project(notice.project_id, "community.work")
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            answer_objection(db.session, objection, form.answer.data, by=current_user.user, role="community_staff")
+            db.session.commit()
+            flash(_("The objection is answered."), "success")
+            return redirect(url_for("community.project", project_id=project.id, _anchor="notices"))
+        except DomainError as error:
+            db.session.rollback()
+            project = ops.load_project(notice.project_id, "community.work")
+            show_error(form, error, {"objection": "answer"})
+    return _render(project, forms={f"answer:{objection_id}": form})
+
+
+@login_required
+def rate(project_id: int):
+    """Enter one household's rating from the satisfaction survey (满意度测评)."""
+    from .projects import _render
+
+    project = ops.load_project(project_id, "community.work")
+    form = RatingForm()
+    if form.validate_on_submit():
+        try:
+            rate_project(db.session, project, form.household_code.data, form.rating.data)
+            db.session.commit()
+            flash(_("Rating of household %(code)s recorded.", code=form.household_code.data.strip()), "success")
+            return redirect(url_for("community.project", project_id=project.id, _anchor="survey"))
+        except DomainError as error:
+            db.session.rollback()
+            project = ops.load_project(project_id, "community.work")
+            show_error(form, error)
+    return _render(project, forms={"rating": form})
+

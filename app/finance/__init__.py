@@ -1,0 +1,1 @@
+"""The street finance area: books, vouchers, reports (the web side of ``ledger/``)."""

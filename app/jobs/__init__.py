@@ -1,0 +1,1 @@
+"""Long work in the background (imports, large reports), with its progress shown on a page."""

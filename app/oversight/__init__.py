@@ -1,0 +1,1 @@
+"""District oversight: read-only views, evaluation and exports across streets."""

@@ -1,0 +1,120 @@
+"""What every report (报表) shares: which books it covers, money sums in SQL, rates.
+
+A report covers a *scope*: one book, a list of books, or an organisation with every
+book kept below it (a community, a street, a district or a whole city) for one fiscal
+year. Sums are computed by the database; ``Money`` is re-applied to every aggregate so
+that SQLite's integer fen come back as CNY, exactly as PostgreSQL's ``NUMERIC`` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from sqlalchemy import func, select, type_coerce
+
+from ..base import Money
+from ..books import Book
+from ..errors import DomainError, N_
+from ..figures import CLOSING_PREFIX  # noqa: F401  (one prefix for budget control and reports)
+from ..organisations import Organisation
+from ..vouchers import POSTED, Voucher, VoucherLine
+
+MONEY = Money()
+ZERO = Decimal("0.00")
+
+#: Idempotency-key prefixes of the vouchers the year-end close and the imports write.
+#: Reports read them: an opening voucher is the year's opening balance (期初), and a
+#: closing voucher (结账凭证) empties revenue and spending, so it is no spending.
+OPENING_PREFIX = "opening:"
+
+Scope = Organisation | Book | Iterable[Book]
+
+
+class ReportError(DomainError):
+    """A report that cannot be produced as asked (unknown level, wrong scope...)."""
+
+
+def books_in_scope(scope: Scope, fiscal_year: int | None = None):
+    """A ``select`` of the ids of the books a report covers.
+
+    An organisation covers every book kept at or below it (by its tree path); a book or
+    a list of books covers exactly those. ``fiscal_year`` limits an organisation's books
+    to one year; it is ignored for explicit books.
+    """
+    if isinstance(scope, Organisation):
+        query = select(Book.id).join(Organisation, Organisation.id == Book.organisation_id).where(
+            under(Organisation.path, scope.path)
+        )
+        return query.where(Book.fiscal_year == fiscal_year) if fiscal_year else query
+    books = [scope] if isinstance(scope, Book) else list(scope)
+    if not books:
+        raise ReportError(N_("A report needs at least one book."), field="books")
+    return select(Book.id).where(Book.id.in_([b.id for b in books]))
+
+
+def under(path_column, prefix):
+    """``path_column`` starts with ``prefix``: exact, unlike ``LIKE`` with ``_`` in a code."""
+    return func.substr(path_column, 1, func.length(prefix)) == prefix
+
+
+def money_sum(expression):
+    """``sum(expression)`` read back as money (0.00 when there are no rows)."""
+    return type_coerce(func.coalesce(func.sum(type_coerce(expression, MONEY)), 0), MONEY)
+
+
+def posted_lines(scope: Scope, fiscal_year: int | None = None):
+    """Conditions on ``Voucher``/``VoucherLine`` for the posted lines of the scope."""
+    return (
+        Voucher.status == POSTED,
+        Voucher.book_id.in_(books_in_scope(scope, fiscal_year)),
+    )
+
+
+def is_opening():
+    return Voucher.idempotency_key.startswith(OPENING_PREFIX, autoescape=True)
+
+
+def is_closing():
+    return Voucher.idempotency_key.startswith(CLOSING_PREFIX, autoescape=True)
+
+
+def net_debit():
+    """Debit minus credit of a line, typed as money."""
+    return type_coerce(VoucherLine.debit, MONEY) - type_coerce(VoucherLine.credit, MONEY)
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """How a rate is shown: ``places`` decimals of a percent, truncated or rounded half up.
+
+    Published evaluations truncate (8,988,025.24 / 9,200,000 is shown as 97.69 %), so
+    truncation is the default; ``Rounding("half_up")`` shows 97.70 %.
+    """
+
+    mode: str = "truncate"
+    places: int = 2
+
+    def __post_init__(self):
+        if self.mode not in ("truncate", "half_up"):
+            raise ReportError(
+                N_("Rounding %(mode)r is unknown: use truncate or half_up."), field="rounding",
+                mode=self.mode,
+            )
+        if not 0 <= self.places <= 6:
+            raise ReportError(
+                N_("A rate is shown with 0 to 6 decimals, not %(places)s."), field="rounding",
+                places=self.places,
+            )
+
+    def percent(self, numerator: Decimal, denominator: Decimal) -> Decimal | None:
+        """``numerator / denominator`` as a percentage, or ``None`` when nothing was budgeted."""
+        if not denominator:
+            return None
+        exact = Decimal(numerator) * 100 / Decimal(denominator)
+        step = Decimal(1).scaleb(-self.places)
+        return exact.quantize(step, rounding=ROUND_DOWN if self.mode == "truncate" else ROUND_HALF_UP)
+
+
+TRUNCATE = Rounding()

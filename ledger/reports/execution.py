@@ -1,0 +1,225 @@
+"""Budget execution (预算执行): allocated, arrived, spent, balance and the rates evaluators score.
+
+For one fiscal year and everything under an organisation, by community, street, district
+or city, by funding source, by purpose and by project:
+
+* allocated (预算/下达) — the allocations recorded for the year's books, less any whose
+  voucher was reversed;
+* arrived (到位) — the money that actually came in: posted budget revenue (预算收入);
+* spent (支出) — posted spending on the chosen basis (budget expenditure by default);
+* balance (结余) — arrived less spent;
+* execution rate (预算执行率) = spent / allocated, funds-arrived rate (资金到位率) =
+  arrived / allocated, as ``Decimal`` percentages rounded by a ``Rounding``.
+
+Closing vouchers (结账) are left out: they empty revenue and spending, they are not any.
+Every figure is summed by the database; pandas only shapes the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import and_, case, exists, false, select
+from sqlalchemy.orm import Session, aliased
+
+from ..accounts import BUDGET, SPENDING_CATEGORY, Account
+from ..allocations import Allocation
+from ..books import Book
+from ..dimensions import FundingSource, PurposeCategory
+from ..errors import N_
+from ..organisations import LEVELS, Organisation
+from ..projects import LedgerProject
+from ..vouchers import POSTED, Voucher, VoucherLine
+from .common import (
+    TRUNCATE, ZERO, ReportError, Rounding, books_in_scope, is_closing, money_sum, under,
+)
+
+FIGURES = ["allocated", "arrived", "spent", "balance", "execution_rate", "arrival_rate"]
+
+
+def _income_and_spending(basis: str):
+    """The two sums every execution figure needs, as columns of a grouped select."""
+    income = case((Account.category == "budget_revenue", VoucherLine.credit - VoucherLine.debit), else_=0)
+    spending = case(
+        (Account.category == SPENDING_CATEGORY[basis], VoucherLine.debit - VoucherLine.credit), else_=0
+    )
+    return money_sum(income), money_sum(spending)
+
+
+def _lines(root: Organisation, fiscal_year: int, as_of: dt.date | None):
+    conditions = [
+        Voucher.status == POSTED, ~is_closing(),
+        Voucher.book_id.in_(books_in_scope(root, fiscal_year)),
+    ]
+    if as_of is not None:
+        conditions.append(Voucher.date <= as_of)
+    return conditions
+
+
+def _allocations(root: Organisation, fiscal_year: int, as_of: dt.date | None):
+    reversed_ = exists().where(Voucher.reverses_id == Allocation.voucher_id, Voucher.status == POSTED)
+    conditions = [Allocation.book_id.in_(books_in_scope(root, fiscal_year)), ~reversed_]
+    if as_of is not None:
+        conditions.append(Allocation.arrived_on <= as_of)
+    return conditions
+
+
+def _rates(frame: pd.DataFrame, rounding: Rounding, base: str = "allocated") -> pd.DataFrame:
+    frame["balance"] = [a - s for a, s in zip(frame["arrived"], frame["spent"])]
+    frame["execution_rate"] = [rounding.percent(s, b) for s, b in zip(frame["spent"], frame[base])]
+    frame["arrival_rate"] = [rounding.percent(a, b) for a, b in zip(frame["arrived"], frame[base])]
+    return frame
+
+
+def _merge(keys: list[tuple], allocated: dict, moved: dict, columns: list[str]) -> pd.DataFrame:
+    records = []
+    for key in keys:
+        income, spent = moved.get(key[0], (ZERO, ZERO))
+        records.append((*key, allocated.get(key[0], ZERO), income, spent))
+    return pd.DataFrame.from_records(records, columns=columns + ["allocated", "arrived", "spent"])
+
+
+def execution_by_organisation(
+    session: Session,
+    root: Organisation,
+    fiscal_year: int,
+    level: str = "community",
+    basis: str = BUDGET,
+    rounding: Rounding = TRUNCATE,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """One row per organisation at ``level`` under ``root``, idle ones included (zeros)."""
+    if level not in LEVELS or LEVELS.index(level) < LEVELS.index(root.level):
+        raise ReportError(
+            N_("A report on %(root)s cannot be broken down by %(level)s."), field="level",
+            root=root.code, level=level,
+        )
+    group = aliased(Organisation)
+    owner = aliased(Organisation)
+    grouped = (group.level == level, under(group.path, root.path), under(owner.path, group.path))
+    allocated = dict(session.execute(
+        select(group.id, money_sum(Allocation.amount))
+        .join(Book, Book.id == Allocation.book_id).join(owner, owner.id == Book.organisation_id)
+        .join(group, and_(*grouped))
+        .where(*_allocations(root, fiscal_year, as_of)).group_by(group.id)
+    ).all())
+    moved = {gid: (income, spent) for gid, income, spent in session.execute(
+        select(group.id, *_income_and_spending(basis))
+        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+        .join(Account, Account.id == VoucherLine.account_id)
+        .join(owner, owner.id == VoucherLine.organisation_id).join(group, and_(*grouped))
+        .where(*_lines(root, fiscal_year, as_of)).group_by(group.id)
+    )}
+    organisations = session.execute(
+        select(Organisation.id, Organisation.code, Organisation.name)
+        .where(Organisation.level == level, under(Organisation.path, root.path))
+        .order_by(Organisation.path)
+    ).all()
+    frame = _merge([tuple(o) for o in organisations], allocated, moved, ["id", "organisation", "name"])
+    return _rates(frame, rounding).drop(columns="id")
+
+
+def execution_by_source(
+    session: Session, root: Organisation, fiscal_year: int, basis: str = BUDGET,
+    rounding: Rounding = TRUNCATE, as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """One row per funding source (资金来源) that has money or spending under ``root``."""
+    allocated = dict(session.execute(
+        select(Allocation.funding_source_id, money_sum(Allocation.amount))
+        .where(*_allocations(root, fiscal_year, as_of)).group_by(Allocation.funding_source_id)
+    ).all())
+    moved = {sid: (income, spent) for sid, income, spent in session.execute(
+        select(VoucherLine.funding_source_id, *_income_and_spending(basis))
+        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+        .join(Account, Account.id == VoucherLine.account_id)
+        .where(*_lines(root, fiscal_year, as_of), VoucherLine.funding_source_id.is_not(None))
+        .group_by(VoucherLine.funding_source_id)
+    )}
+    used = set(allocated) | set(moved)
+    sources = session.execute(
+        select(FundingSource.id, FundingSource.code, FundingSource.name)
+        .where(FundingSource.id.in_(used)).order_by(FundingSource.code)
+    ).all()
+    frame = _merge([tuple(s) for s in sources], allocated, moved, ["id", "source", "name"])
+    return _rates(frame, rounding).drop(columns="id")
+
+
+def _spent_by(session, column, root, fiscal_year, basis, as_of) -> dict:
+    return dict(session.execute(
+        select(column, _income_and_spending(basis)[1])
+        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+        .join(Account, Account.id == VoucherLine.account_id)
+        .where(*_lines(root, fiscal_year, as_of), column.is_not(None))
+        .group_by(column)
+    ).all())
+
+
+def execution_by_project(
+    session: Session, root: Organisation, fiscal_year: int, basis: str = BUDGET,
+    rounding: Rounding = TRUNCATE, as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """One row per project under ``root`` that spent in the year: approved, spent, rate."""
+    spent = _spent_by(session, VoucherLine.project_id, root, fiscal_year, basis, as_of)
+    rows = session.execute(
+        select(LedgerProject.id, Organisation.code, LedgerProject.code, LedgerProject.title,
+               PurposeCategory.code, LedgerProject.approved_amount)
+        .join(Organisation, Organisation.id == LedgerProject.organisation_id)
+        .join(PurposeCategory, PurposeCategory.id == LedgerProject.purpose_id)
+        .where(LedgerProject.id.in_(list(spent)) if spent else false())
+        .order_by(Organisation.path, LedgerProject.code)
+    ).all()
+    records = [(*row[1:], spent[row[0]]) for row in rows]
+    frame = pd.DataFrame.from_records(
+        records, columns=["organisation", "project", "title", "purpose", "approved", "spent"]
+    )
+    frame["balance"] = [a - s for a, s in zip(frame["approved"], frame["spent"])]
+    frame["execution_rate"] = [rounding.percent(s, a) for s, a in zip(frame["spent"], frame["approved"])]
+    return frame
+
+
+def execution_by_purpose(
+    session: Session, root: Organisation, fiscal_year: int, basis: str = BUDGET,
+    rounding: Rounding = TRUNCATE, as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Spending per purpose (用途) and its share of all spending: is the use too narrow?"""
+    spent = _spent_by(session, VoucherLine.purpose_id, root, fiscal_year, basis, as_of)
+    rows = session.execute(
+        select(PurposeCategory.id, PurposeCategory.code, PurposeCategory.name)
+        .where(PurposeCategory.id.in_(list(spent)) if spent else false())
+        .order_by(PurposeCategory.code)
+    ).all()
+    total = sum(spent.values(), ZERO)
+    records = [(code, name, spent[pid], rounding.percent(spent[pid], total)) for pid, code, name in rows]
+    return pd.DataFrame.from_records(records, columns=["purpose", "name", "spent", "share"])
+
+
+def community_overview(
+    session: Session, root: Organisation, fiscal_year: int, basis: str = BUDGET,
+    as_of: dt.date | None = None,
+) -> pd.DataFrame:
+    """Each community's own income, spending by purpose and balance (分社区、按用途).
+
+    One row per community under ``root`` (a street, usually), one column per purpose that
+    has spending anywhere under it, then total spent and balance.
+    """
+    community, owner = aliased(Organisation), aliased(Organisation)
+    rows = session.execute(
+        select(community.code, PurposeCategory.name, *_income_and_spending(basis))
+        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+        .join(Account, Account.id == VoucherLine.account_id)
+        .join(owner, owner.id == VoucherLine.organisation_id)
+        .join(community, and_(community.level == "community", under(owner.path, community.path)))
+        .outerjoin(PurposeCategory, PurposeCategory.id == VoucherLine.purpose_id)
+        .where(*_lines(root, fiscal_year, as_of))
+        .group_by(community.code, PurposeCategory.name)
+    ).all()
+    frame = execution_by_organisation(session, root, fiscal_year, "community", basis, as_of=as_of)
+    frame = frame[["organisation", "name", "arrived"]].rename(columns={"arrived": "income"})
+    purposes = sorted({name for _, name, _, spent in rows if name is not None and spent})
+    by_key = {(code, name): spent for code, name, _, spent in rows}
+    for name in purposes:
+        frame[name] = [by_key.get((code, name), ZERO) for code in frame["organisation"]]
+    frame["spent"] = [sum((by_key.get((c, n), ZERO) for n in purposes), ZERO) for c in frame["organisation"]]
+    frame["balance"] = [i - s for i, s in zip(frame["income"], frame["spent"])]
+    return frame

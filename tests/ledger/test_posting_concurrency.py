@@ -1,0 +1,128 @@
+"""Many clerks posting at once (PostgreSQL): no overspending, no duplicate number, no loss."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from ledger.allocations import record_allocation
+from ledger.books import Book
+from ledger.budget import BudgetExceeded
+from ledger.dimensions import funding_source
+from ledger.expenditures import record_expenditure
+from ledger.figures import project_spent
+from ledger.posting import post_voucher, review_voucher
+from ledger.projects import LedgerProject
+from ledger.users import User
+from ledger.verify import verify
+from ledger.vouchers import POSTED, Voucher
+
+pytestmark = pytest.mark.postgres
+
+POSTERS = 16
+ATTEMPTS = 2
+
+
+def _run_in_threads(engine, work) -> list:
+    """Run ``work(session, n)`` in ``POSTERS`` threads started together; collect results."""
+    barrier, results, errors = threading.Barrier(POSTERS), [], []
+
+    def thread(n: int) -> None:
+        try:
+            with Session(engine) as session:
+                barrier.wait()
+                results.extend(work(session, n))
+        except Exception as error:  # noqa: BLE001 (reported by the main thread)
+            errors.append(error)
+
+    threads = [threading.Thread(target=thread, args=(n,)) for n in range(POSTERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    return results
+
+
+@pytest.fixture
+def setting(database, make_world):
+    """Committed: Q1's book with 100,000 of district money and project P1 approved for 1,000."""
+    with Session(database.engine) as session:
+        world = make_world(session)
+        world.allocate("100000")
+        world.project("P1", "1000")
+        session.commit()
+        ids = dict(book=world.book.id, clerk=world.clerk.id, reviewer=world.reviewer.id,
+                   poster=world.poster.id)
+    engine = create_engine(database.url, pool_size=POSTERS + 2)
+    yield engine, ids
+    engine.dispose()
+
+
+def test_sixteen_posters_never_overspend_a_project(setting):
+    engine, ids = setting
+
+    def pay(session: Session, n: int) -> list:
+        outcomes = []
+        clerk, reviewer, poster = (session.get(User, ids[k]) for k in ("clerk", "reviewer", "poster"))
+        book = session.get(Book, ids["book"])
+        project = session.scalars(select(LedgerProject).where(LedgerProject.code == "P1")).one()
+        for attempt in range(ATTEMPTS):
+            voucher = record_expenditure(
+                session, book, project, funding_source(session, "district"), "100.00",
+                dt.date(2025, 3, 1 + n),
+                f"支付 {n}-{attempt}", by=clerk, key=f"pay-{n}-{attempt}",
+            )
+            review_voucher(session, voucher, by=reviewer)
+            try:
+                post_voucher(session, voucher, by=poster)
+            except BudgetExceeded:
+                session.rollback()
+                outcomes.append(("refused", None))
+                continue
+            session.commit()
+            outcomes.append(("posted", voucher.id))
+        return outcomes
+
+    outcomes = _run_in_threads(engine, pay)
+    posted = [voucher_id for outcome, voucher_id in outcomes if outcome == "posted"]
+    assert len(outcomes) == POSTERS * ATTEMPTS
+    assert len(posted) == 10  # exactly 1,000 / 100: no more, and nothing lost
+
+    with Session(engine) as session:
+        project = session.scalars(select(LedgerProject)).one()
+        for basis in ("financial", "budget"):
+            assert project_spent(session, project.id, basis) == Decimal("1000.00")
+        numbers = session.scalars(select(Voucher.number).where(Voucher.status == POSTED)
+                                  .order_by(Voucher.number)).all()
+        assert numbers == list(range(1, 12))  # the allocation, then ten payments
+        assert set(posted) <= set(session.scalars(select(Voucher.id).where(Voucher.status == POSTED)))
+        assert verify(session) == []
+
+
+def test_sixteen_posters_of_allocations_get_distinct_gapless_numbers(setting):
+    engine, ids = setting
+
+    def allocate(session: Session, n: int) -> list:
+        clerk, poster = session.get(User, ids["clerk"]), session.get(User, ids["poster"])
+        book = session.get(Book, ids["book"])
+        allocation = record_allocation(
+            session, book, funding_source(session, "city"), f"{n + 1}.00",
+            dt.date(2025, 4, 1), by=clerk, key=f"city-{n}",
+        )
+        review_voucher(session, allocation.voucher, by=session.get(User, ids["reviewer"]))
+        post_voucher(session, allocation.voucher, by=poster)
+        session.commit()
+        return [allocation.voucher.number]
+
+    numbers = _run_in_threads(engine, allocate)
+    assert sorted(numbers) == list(range(2, POSTERS + 2))
+    with Session(engine) as session:
+        total = session.scalar(select(func.count(Voucher.id)).where(Voucher.status == POSTED))
+        assert total == POSTERS + 1
+        assert verify(session) == []
