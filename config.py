@@ -13,6 +13,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+BROKER_URL = os.environ.get("CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}")
+#: Seconds after which Redis hands an unacknowledged task (its worker was lost) to another worker.
+VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+#: Redis only (the SQLAlchemy transport passes its options to ``create_engine``). A job still
+#: held by a live worker is not run twice (app/jobs/tasks.py), so the timeout need not exceed
+#: the longest job; the checks are idempotent through their notification keys.
+REDIS_TRANSPORT_OPTIONS = {
+    "visibility_timeout": VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": min(10, VISIBILITY_TIMEOUT), "unacked_restore_throttle": 1,
+}
+
+
+def day_of_year(text: str) -> str:
+    """A ``MM-DD`` setting, refused at start when it is not a day of every year."""
+    import datetime
+
+    try:
+        month, day = (int(part) for part in text.split("-"))
+        datetime.date(2001, month, day)
+    except ValueError:
+        raise RuntimeError(f"LATE_ALLOCATION_CUTOFF must be a day as MM-DD, such as 06-30, not {text!r}") from None
+    return f"{month:02d}-{day:02d}"
 
 
 def database_url(default: str | None = None) -> str | None:
@@ -65,14 +87,15 @@ class Config:
     LOGIN_RATE_LIMIT_PER_USERNAME = os.environ.get("LOGIN_RATE_LIMIT_PER_USERNAME", "5 per minute")
 
     CELERY = {
-        "broker_url": os.environ.get(
-            "CELERY_BROKER_URL", f"sqla+sqlite:///{INSTANCE / 'celery-broker.sqlite'}"
-        ),
+        "broker_url": BROKER_URL,
         "result_backend": os.environ.get("CELERY_RESULT_BACKEND") or None,
         "task_ignore_result": True,
+        #: Extra modules the worker imports (comma-separated), e.g. job kinds of a test.
+        "imports": tuple(m.strip() for m in os.environ.get("CELERY_IMPORTS", "").split(",") if m.strip()),
         "task_acks_late": True,
         "task_reject_on_worker_lost": True,
         "worker_prefetch_multiplier": 1,
+        "broker_transport_options": REDIS_TRANSPORT_OPTIONS if BROKER_URL.startswith("redis") else {},
         "broker_connection_retry_on_startup": True,
         "timezone": "Asia/Shanghai",
         "beat_schedule": {
@@ -81,6 +104,12 @@ class Config:
             "scheduled-checks": {"task": "app.system.tasks.run_scheduled_checks", "schedule": 86400.0},
         },
     }
+
+    #: How long a worker holds a running job without reporting progress (app/jobs/tasks.py).
+    JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "600"))
+
+    #: Money of a fiscal year arriving after this day (MM-DD) is a late allocation (资金下达迟缓).
+    LATE_ALLOCATION_CUTOFF = day_of_year(os.environ.get("LATE_ALLOCATION_CUTOFF", "06-30"))
 
     #: Loading the demo city prints its passwords; never allowed in production.
     DEMO_ALLOWED = True

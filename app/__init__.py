@@ -22,6 +22,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         instance_path=config_class.INSTANCE_PATH,
     )
     app.config.from_object(config_class)
+    from . import routing
+
+    routing.init_app(app)
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -41,12 +44,13 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from . import i18n, nav, security
+    from . import formatting, i18n, nav, security
     from .auth.login import init_login
 
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     nav.init_app(app)
+    formatting.register(app)
     init_login(app, login_manager)
     security.init_app(app)
 

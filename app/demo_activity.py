@@ -24,6 +24,7 @@ from ledger.clerks import Clerks, post_through
 from ledger.dimensions import funding_source, seed_default_dimensions
 from ledger.expenditures import record_expenditure
 from ledger.organisations import Organisation
+from ledger.targets import set_target
 from ledger.users import User
 from workflows.evaluation import seed_default_templates, start_evaluation
 from workflows.evidence import store_evidence
@@ -149,6 +150,9 @@ def _year_of(session, community, calendar, evidence_folder) -> None:
     book = open_book(session, community, calendar.start.year, by=people["finance"])
     base_code = community.code.lstrip("X")
     late = base_code.startswith("Q02")  # 河西区's district money arrived late and only in part
+    for source in ("city", "district"):  # the planned budget: 400,000 a community, 1:1 city and district
+        set_target(session, community, book.fiscal_year, funding_source(session, source), "200000",
+                   by=people["finance"], reference=f"{source}-budget-{book.fiscal_year}")
     for source, amount, when in (("city", "200000", 0.08),
                                  ("district", "120000" if late else "200000", 0.7 if late else 0.1)):
         allocation = record_allocation(session, book, funding_source(session, source), amount,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from ledger.errors import DomainError
 
@@ -20,3 +21,21 @@ def show_error(form: FlaskForm, error: DomainError, aliases: dict[str, str] | No
         field.errors.append(error_message(error))
     else:
         flash(error_message(error), "error")
+
+
+def distinct_ids(form: FlaskForm, prefix: str) -> FlaskForm:
+    """Give the form's elements ids of their own (``prefix-name``), keeping the field names.
+
+    A page with several forms (a project page) would otherwise repeat ``csrf_token``,
+    ``reason`` or ``kind`` as an id, and a label or a screen reader would find the wrong
+    field. The names, and so what the form posts, stay as they were.
+    """
+    for field in form:
+        field.id = f"{prefix}-{field.name}"
+        field.label.field_id = field.id
+    return form
+
+
+def options(pairs) -> list[SelectChoice]:
+    """WTForms choices from ``(value, label)`` pairs (WTForms 3.3 deprecates bare tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]

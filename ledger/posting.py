@@ -76,8 +76,13 @@ def _normalised(draft: VoucherDraft) -> VoucherDraft:
     return draft._replace(lines=tuple(lines), description=(draft.description or "").strip())
 
 
-def _lookup(session: Session, model, field: str, index: int, code: str, **where):
-    row = session.scalar(select(model).filter_by(code=code, **where))
+def _lookup(session: Session, model, field: str, index: int, code: str, found: dict, **where):
+    """The row of ``model`` with ``code``; ``found`` remembers the rows of one voucher, whose
+    lines repeat the same project, purpose and sources (half the lookups of a payment)."""
+    key = (model, code, tuple(sorted(where.items())))
+    row = found.get(key)
+    if row is None:
+        row = found[key] = session.scalar(select(model).filter_by(code=code, **where))
     if row is None:
         raise LineError(
             N_("Line %(line)s: %(dimension)s %(code)r does not exist."),
@@ -86,7 +91,7 @@ def _lookup(session: Session, model, field: str, index: int, code: str, **where)
     return row
 
 
-def _build_line(session: Session, book: Book, index: int, line: LineDraft) -> VoucherLine:
+def _build_line(session: Session, book: Book, index: int, line: LineDraft, found: dict) -> VoucherLine:
     """Resolve the codes of one draft line against the book's chart and dimensions."""
     account = book.account(line.account)
     if account is None:
@@ -96,14 +101,14 @@ def _build_line(session: Session, book: Book, index: int, line: LineDraft) -> Vo
         )
     organisation = book.organisation
     project = _lookup(
-        session, LedgerProject, "project", index, line.project, organisation_id=organisation.id
+        session, LedgerProject, "project", index, line.project, found, organisation_id=organisation.id
     ) if line.project else None
     if line.purpose:
         city = organisation.ancestor_at("city")
-        purpose = _lookup(session, PurposeCategory, "purpose", index, line.purpose, city_id=city.id)
+        purpose = _lookup(session, PurposeCategory, "purpose", index, line.purpose, found, city_id=city.id)
     else:
         purpose = project.purpose if project else None  # a project's lines share its purpose
-    source = _lookup(session, FundingSource, "source", index, line.source) if line.source else None
+    source = _lookup(session, FundingSource, "source", index, line.source, found) if line.source else None
     return VoucherLine(
         position=index + 1, account=account, debit=line.debit, credit=line.credit,
         organisation=organisation, project=project, purpose=purpose, funding_source=source,
@@ -150,13 +155,14 @@ def prepare_voucher(
     if not draft.description:
         raise VoucherError(N_("A voucher needs a description (摘要)."), field="description")
     period = period_for(book, draft.date)
+    found: dict = {}
     # ``reverses_id``, not the relationship: a refused reversal must leave no trace on the
     # original's ``reversed_by`` in this session.
     voucher = Voucher(
         book=book, date=draft.date, period=period.month, description=draft.description,
         idempotency_key=key, request_digest=digest, status=DRAFT,
         reverses_id=reverses.id if reverses else None, prepared_by=by, prepared_at=utcnow(),
-        lines=[_build_line(session, book, i, line) for i, line in enumerate(draft.lines)],
+        lines=[_build_line(session, book, i, line, found) for i, line in enumerate(draft.lines)],
     )
     check_voucher(voucher, _negative_list(session, book))
     try:

@@ -2,15 +2,17 @@
 
 ``verify`` trusts nothing the posting code wrote: it recomputes every posted voucher's
 hash from its content and its predecessor's hash, re-adds each basis, and checks that
-the numbers of each book run 1, 2, 3... without a gap or a repeat. A command-line
-wrapper exits non-zero when the list it returns is not empty.
+the numbers of each book run 1, 2, 3... without a gap or a repeat. On SQLite, where an
+amount is kept as a whole number of fen, it also reads the stored cells: a hand that
+writes a fraction of a fen there would otherwise be hidden by the conversion to yuan. A
+command-line wrapper exits non-zero when the list it returns is not empty.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .books import Book
@@ -49,6 +51,21 @@ def _voucher_problems(voucher: Voucher, book: Book) -> list[str]:
     return found
 
 
+def _fractional_fen(session: Session, book: Book) -> dict[int, list[int]]:
+    """SQLite only: positions of posted lines whose stored amount is not a whole number of fen."""
+    if session.get_bind().dialect.name != "sqlite":
+        return {}  # NUMERIC(18, 2) cannot hold a fraction of a fen
+    found: dict[int, list[int]] = {}
+    for voucher_id, position in session.execute(
+        select(VoucherLine.voucher_id, VoucherLine.position).join(Voucher, Voucher.id == VoucherLine.voucher_id)
+        .where(Voucher.book_id == book.id, Voucher.status == POSTED,
+               or_(func.typeof(VoucherLine.debit) != "integer", func.typeof(VoucherLine.credit) != "integer"))
+        .order_by(VoucherLine.voucher_id, VoucherLine.position)
+    ):
+        found.setdefault(voucher_id, []).append(position)
+    return found
+
+
 def verify_book(session: Session, book: Book) -> list[Problem]:
     """Every problem of one book's posted vouchers, in number order."""
     vouchers = session.scalars(
@@ -58,6 +75,7 @@ def verify_book(session: Session, book: Book) -> list[Problem]:
         .options(selectinload(Voucher.lines).selectinload(VoucherLine.account))
     ).all()
     problems: list[Problem] = []
+    fractional = _fractional_fen(session, book)
 
     def problem(voucher: Voucher, message: str) -> None:
         problems.append(Problem(book.label, voucher.label, message))
@@ -73,6 +91,8 @@ def verify_book(session: Session, book: Book) -> list[Problem]:
             problem(voucher, "hash does not match its content: the voucher was changed after posting")
         for message in _voucher_problems(voucher, book):
             problem(voucher, message)
+        for position in fractional.get(voucher.id, ()):
+            problem(voucher, f"line {position} holds an amount that is not a whole number of fen")
         previous_hash = voucher.hash
     return problems
 

@@ -17,7 +17,7 @@ from ..auth.operations import assign_role, create_user, revoke_role, set_active
 from ..auth.roles import ROLES
 from ..extensions import db
 from ..i18n import error_message
-from ..web import show_error
+from ..web import options, show_error
 from .forms import ConfirmForm, RoleForm, UserForm
 
 
@@ -40,9 +40,9 @@ def _load_user(user_id: int) -> User:
 
 
 def _fill_choices(form: RoleForm) -> None:
-    form.role.choices = [(name, str(role.title)) for name, role in ROLES.items()]
+    form.role.choices = options([(name, str(role.title)) for name, role in ROLES.items()])
     orgs = db.session.scalars(visible_organisations("user.manage")).all()
-    form.organisation.choices = [(o.id, f"{o.name} ({o.code})") for o in orgs]
+    form.organisation.choices = options([(o.id, f"{o.name} ({o.code})") for o in orgs])
 
 
 def _chosen_org(form: RoleForm) -> Organisation:

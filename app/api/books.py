@@ -14,6 +14,7 @@ from ledger.books import Book
 from ledger.dimensions import funding_source
 from ledger.organisations import Organisation
 from ledger.posting import post_voucher, prepare_voucher, reverse_voucher, review_voucher
+from ledger.retry import run_transaction
 from ledger.vouchers import STATUSES, LineDraft, Voucher, VoucherDraft
 
 from ..auth.access import scope
@@ -155,8 +156,8 @@ def review(voucher_id: int):
 def post(voucher_id: int):
     voucher = _voucher(voucher_id, "books.post")
     _no_body()
-    run(lambda: post_voucher(db.session, voucher, by=principal().user))
-    db.session.commit()
+    # committed by run_transaction, run again after a serialization failure or deadlock
+    run(lambda: run_transaction(db.session, lambda: post_voucher(db.session, voucher, by=principal().user)))
     return json_response(serialize.voucher(voucher))
 
 

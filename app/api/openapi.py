@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 
+from ..routing import MAX_ID
+
 AMOUNT = {"type": "string", "pattern": r"^-?[0-9]{1,16}\.[0-9]{2}$", "examples": ["1234.50"],
           "description": "An amount in CNY with exactly two decimals, as a string (never a JSON number)."}
 AMOUNT_IN = {"type": "string", "pattern": r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$", "examples": ["1234.50"],
@@ -181,6 +183,21 @@ SCHEMAS = {
 for _name in ("Organisation", "Book", "Voucher", "Project", "Need"):
     SCHEMAS[f"{_name}Page"] = _page(_name)
 
+
+def _null_means_absent(schema: dict) -> None:
+    """The API reads ``null`` in an optional field of a request as leaving it out: say so."""
+    for name, prop in schema["properties"].items():
+        if name in schema.get("required", ()):
+            continue
+        if isinstance(prop.get("type"), str):
+            schema["properties"][name] = {**prop, "type": [prop["type"], "null"]}  # a copy: DATE is shared
+        elif "enum" in prop:
+            schema["properties"][name] = {**prop, "enum": [*prop["enum"], None]}
+
+
+for _name in ("LineInput", "VoucherInput", "ReversalInput", "AllocationInput", "NeedInput"):
+    _null_means_absent(SCHEMAS[_name])
+
 PROBLEM_STATUSES = {
     400: "Malformed JSON, or a required header is missing.",
     401: "No token, or a token that is unknown, revoked, expired or of a disabled user. "
@@ -222,7 +239,8 @@ def _param(name: str) -> dict:
 
 
 def _id(name: str) -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    return {"name": name, "in": "path", "required": True,
+            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
 
 
 def _query(name: str, schema: dict, description: str = "") -> dict:

@@ -181,7 +181,7 @@ def _refuse_constant(text):
 
 
 def read_json(required: bool = True):
-    """The request body as JSON (``None`` when empty and not required)."""
+    """The request body as JSON (``MISSING`` when empty and not required; a literal ``null`` is ``None``)."""
     limit = current_app.config.get("API_MAX_BODY", DEFAULT_MAX_BODY)
     if request.content_length is not None and request.content_length > limit:
         raise ApiProblem("too-large", _l("At most %(limit)s bytes are accepted.", limit=limit))
@@ -191,7 +191,7 @@ def read_json(required: bool = True):
     if not data.strip():
         if required:
             raise ApiProblem("validation", errors=[("body", _l("A JSON object is required."))])
-        return None
+        return MISSING
     if not request.mimetype or not (request.mimetype == "application/json" or request.mimetype.endswith("+json")):
         raise ApiProblem("unsupported-media-type")
     try:
@@ -205,7 +205,7 @@ def read_json(required: bool = True):
 def parse_body(fields: dict[str, Field], required: bool = True) -> dict:
     """Read and check the body against ``fields``; 422 naming every wrong field."""
     value = read_json(required)
-    if value is None:
+    if value is MISSING:  # no body where none is needed; a body of ``null`` is refused as not an object
         value = {}
     try:
         return obj(fields)(value, "")

@@ -4,7 +4,7 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from ..nav import register_nav
-from . import dashboard, needs, payments, plans, projects, records
+from . import dashboard, household_codes, needs, payments, plans, projects, records
 from .views import HELPERS
 
 bp = Blueprint("community", __name__, url_prefix="/community")
@@ -18,8 +18,10 @@ bp.add_url_rule("/<code>/plan", "plan", plans.show)
 bp.add_url_rule("/<code>/plan/submit", "submit_plan", plans.submit, methods=["POST"])
 bp.add_url_rule("/<code>/projects/new", "new_project", projects.new, methods=["GET", "POST"])
 bp.add_url_rule("/<code>/payments", "payments", payments.index)
+bp.add_url_rule("/<code>/household-codes", "household_codes", household_codes.sheet)
 bp.add_url_rule("/projects/<int:project_id>", "project", projects.show)
 bp.add_url_rule("/projects/<int:project_id>/events/<event>", "fire", projects.fire, methods=["POST"])
+bp.add_url_rule("/projects/<int:project_id>/estimate", "revise_estimate", projects.revise, methods=["POST"])
 bp.add_url_rule("/projects/<int:project_id>/follow-up", "follow_up", projects.follow_up, methods=["POST"])
 bp.add_url_rule("/projects/<int:project_id>/meetings", "new_meeting", records.new_meeting, methods=["POST"])
 bp.add_url_rule("/projects/<int:project_id>/evidence", "upload_evidence", records.upload_evidence,

@@ -9,19 +9,22 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
-    BooleanField, DateField, DecimalField, IntegerField, SelectField, SelectMultipleField, StringField,
+    BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import TextInput
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from ledger.base import MAX_AMOUNT
 
+from ..fields import FiniteDecimalField
+
 MAX_TEXT = 4000
 PEOPLE = NumberRange(min=0, max=100000, message=_l("Enter a whole number from 0 to 100000."))
 
 
-class MoneyField(DecimalField):
+class MoneyField(FiniteDecimalField):
     """An amount typed as the user writes it: ``3,000.00`` or ``3000`` (a text box, not a spinner)."""
 
     widget = TextInput()
@@ -130,7 +133,7 @@ class AnswerForm(FlaskForm):
 
 class RatingForm(FlaskForm):
     household_code = StringField(_l("Household (door number)"), validators=[DataRequired(), Length(max=32)])
-    rating = SelectField(_l("Rating"), coerce=int, choices=[(5, "5"), (4, "4"), (3, "3"), (2, "2"), (1, "1")],
+    rating = SelectField(_l("Rating"), coerce=int, choices=[SelectChoice(n, str(n)) for n in (5, 4, 3, 2, 1)],
                          validators=[InputRequired()])
 
 
@@ -144,3 +147,28 @@ class PaymentForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Empty but for its CSRF token: for buttons that change something."""
+
+
+class EstimateForm(FlaskForm):
+    """A new estimate by funding source, while the project is still being drafted."""
+
+    budget_city = MoneyField(_l("Estimate from city funds (CNY)"), places=2, validators=[Optional(), _positive_money])
+    budget_district = MoneyField(_l("Estimate from district funds (CNY)"), places=2,
+                                 validators=[Optional(), _positive_money])
+    budget_other = MoneyField(_l("Estimate from other sources (CNY)"), places=2,
+                              validators=[Optional(), _positive_money])
+    reason = StringField(_l("Why it changes"), validators=[Optional(), Length(max=500)])
+
+    def budget(self) -> dict:
+        return {code: getattr(self, f"budget_{code}").data for code in ("city", "district", "other")
+                if getattr(self, f"budget_{code}").data is not None}
+
+
+class HouseholdCodesForm(FlaskForm):
+    """Which slips to print: the survey year and how many households (a GET form, no token)."""
+
+    class Meta:
+        csrf = False
+
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(min=2000, max=2999)])
+    count = IntegerField(_l("Households"), validators=[InputRequired(), NumberRange(min=1, max=2000)])

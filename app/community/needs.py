@@ -15,7 +15,7 @@ from workflows.projects import Project
 from ..auth.access import require
 from ..extensions import db
 from ..public.operations import contact_for
-from ..web import show_error
+from ..web import options, show_error
 from . import operations as ops
 from .forms import LinkNeedForm, MergeForm, NeedFilterForm, NeedForm
 from .views import NEED_STATUS, title
@@ -33,8 +33,8 @@ def _need_label(need: Need) -> str:
 def _merge_form(community, formdata=None) -> MergeForm:
     pool = [n for n in needs_pool(db.session, community) if n.status != MERGED]
     form = MergeForm(formdata=formdata) if formdata is not None else MergeForm()
-    form.keep.choices = [(n.id, _need_label(n)) for n in pool]
-    form.duplicates.choices = [(n.id, _need_label(n)) for n in pool]
+    form.keep.choices = options([(n.id, _need_label(n)) for n in pool])
+    form.duplicates.choices = options([(n.id, _need_label(n)) for n in pool])
     return form
 
 
@@ -42,8 +42,8 @@ def _merge_form(community, formdata=None) -> MergeForm:
 def index(code: str):
     community = ops.load_community(code)
     filters = NeedFilterForm(request.args)
-    filters.status.choices = [("", _("All statuses"))] + [(s, str(NEED_STATUS[s])) for s in STATUSES]
-    filters.channel.choices = [("", _("All channels"))] + channel_choices()
+    filters.status.choices = options([("", _("All statuses"))] + [(s, str(NEED_STATUS[s])) for s in STATUSES])
+    filters.channel.choices = options([("", _("All channels"))] + channel_choices())
     status = request.args.get("status") if request.args.get("status") in STATUSES else None
     channel = request.args.get("channel") if request.args.get("channel") in CHANNELS else None
     needs = needs_pool(db.session, community, status)
@@ -58,7 +58,7 @@ def index(code: str):
 def new(code: str):
     community = ops.load_community(code, "community.work")
     form = NeedForm()
-    form.channel.choices = channel_choices()
+    form.channel.choices = options(channel_choices())
     if form.validate_on_submit():
         try:
             need = add_need(db.session, community, channel=form.channel.data, received_on=form.received_on.data,
@@ -94,8 +94,8 @@ def merge(code: str):
                 form.validate()
                 show_error(form, error)
     filters = NeedFilterForm(formdata=None)
-    filters.status.choices = [("", _("All statuses"))] + [(s, str(NEED_STATUS[s])) for s in STATUSES]
-    filters.channel.choices = [("", _("All channels"))] + channel_choices()
+    filters.status.choices = options([("", _("All statuses"))] + [(s, str(NEED_STATUS[s])) for s in STATUSES])
+    filters.channel.choices = options([("", _("All channels"))] + channel_choices())
     return render_template("community/needs.html", community=community, needs=needs_pool(db.session, community),
                            filters=filters, merge_form=form, can_work=True)
 
@@ -110,7 +110,7 @@ def show(need_id: int):
     open_projects = db.session.scalars(
         select(Project).where(Project.community_id == community.id).order_by(Project.code)
     ).all()
-    form.project.choices = [(p.id, f"{p.code} {p.title}") for p in open_projects if not p.step.final]
+    form.project.choices = options([(p.id, f"{p.code} {p.title}") for p in open_projects if not p.step.final])
     if request.method == "POST":
         require("community.work", community)
         if form.validate_on_submit():

@@ -13,7 +13,7 @@ from workflows.projects import Project
 
 from ..extensions import db
 from ..i18n import error_message
-from ..web import show_error
+from ..web import options, show_error
 from . import operations as ops
 from .forms import PaymentForm
 from .views import title
@@ -24,7 +24,7 @@ def _form(project) -> PaymentForm:
     codes = [line.funding_source_code for line in project.budget_lines] or ["district", "city", "other"]
     if project.ledger_project is not None and project.ledger_project.shares:
         codes = [s.funding_source.code for s in project.ledger_project.shares]
-    form.source.choices = [(c, str(title("source", c))) for c in codes]
+    form.source.choices = options([(c, str(title("source", c))) for c in codes])
     return form
 
 

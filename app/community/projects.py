@@ -15,6 +15,7 @@ from ledger.errors import DomainError
 from ledger.figures import project_spent
 from ledger.users import User
 from workflows.emergency import publish_follow_up
+from workflows.estimates import estimate_open, revise_estimate
 from workflows.events import history
 from workflows.evidence import Evidence
 from workflows.machine import fire as fire_event
@@ -27,27 +28,27 @@ from workflows.satisfaction import satisfaction_of
 
 from ..extensions import db
 from ..i18n import error_message
-from ..web import show_error
+from ..web import distinct_ids, options, show_error
 from . import operations as ops
-from .forms import AnswerForm, ConfirmForm, EvidenceForm, ProjectForm, RatingForm, TransitionForm
+from .forms import AnswerForm, ConfirmForm, EstimateForm, EvidenceForm, ProjectForm, RatingForm, TransitionForm
 from .records import evidence_kinds, meeting_form
 from .views import title
 
 
 def _project_form(community) -> ProjectForm:
     form = ProjectForm()
-    form.project_type.choices = [(code, str(title("type", code))) for code in PROJECT_TYPES]
+    form.project_type.choices = options([(code, str(title("type", code))) for code in PROJECT_TYPES])
     city = community.ancestor_at("city")
     purposes = db.session.scalars(
         select(PurposeCategory).where(PurposeCategory.city_id == city.id, PurposeCategory.listed == "positive",
                                       PurposeCategory.is_active.is_(True)).order_by(PurposeCategory.id)
     ).all()
-    form.purpose_code.choices = [(p.code, p.name) for p in purposes]
+    form.purpose_code.choices = options([(p.code, p.name) for p in purposes])
     needs = db.session.scalars(
         select(Need).where(Need.community_id == community.id, Need.status != MERGED)
         .order_by(Need.received_on.desc(), Need.id.desc())
     ).all()
-    form.needs.choices = [(n.id, f"#{n.id} {n.description[:60]}") for n in needs]
+    form.needs.choices = options([(n.id, f"#{n.id} {n.description[:60]}") for n in needs])
     if not form.is_submitted():
         form.plan_year.data = dt.date.today().year + 1
         form.in_plan.data = True
@@ -96,7 +97,8 @@ def _render(project, refused: str | None = None, forms: dict | None = None, stat
     community = project.community
     forms = forms or {}
     transitions = ops.allowed_transitions(project)
-    transition_forms = {t.event: forms.get(f"event:{t.event}") or TransitionForm(formdata=None)
+    transition_forms = {t.event: distinct_ids(forms.get(f"event:{t.event}") or TransitionForm(formdata=None),
+                                              f"event-{t.event}")
                         for t in transitions}
     meetings = meetings_of(db.session, project)
     checks = {}
@@ -130,19 +132,32 @@ def _render(project, refused: str | None = None, forms: dict | None = None, stat
         meetings=meetings, checks=checks, notices=notices, evidence=evidence, events=events, people=people,
         can_work=can_work, spent=spent, satisfaction=satisfaction_of(db.session, project),
         payments=ops.payment_requests(db.session, community, project), unanswered=unanswered(db.session, project),
-        meeting_form=forms.get("meeting") or (meeting_form(project) if can_work else None),
-        evidence_form=forms.get("evidence") or _evidence_form(),
-        rating_form=forms.get("rating") or RatingForm(formdata=None),
-        answer_forms={o.id: forms.get(f"answer:{o.id}") or AnswerForm(formdata=None)
+        meeting_form=_distinct(forms.get("meeting") or (meeting_form(project) if can_work else None), "meeting"),
+        evidence_form=distinct_ids(forms.get("evidence") or _evidence_form(), "evidence"),
+        rating_form=distinct_ids(forms.get("rating") or RatingForm(formdata=None), "rating"),
+        answer_forms={o.id: distinct_ids(forms.get(f"answer:{o.id}") or AnswerForm(formdata=None), f"answer-{o.id}")
                       for n in notices for o in n.objections},
+        estimate_form=_estimate_form(project, forms.get("estimate")) if can_work and estimate_open(project) else None,
         confirm=ConfirmForm(), follow_up_open=follow_up_open, now=dt.datetime.now(dt.timezone.utc),
         held_roles=ops.held_roles(community),
     ), status
 
 
+def _estimate_form(project, form=None) -> EstimateForm:
+    if form is None:
+        form = EstimateForm(formdata=None)
+        for line in project.budget_lines:
+            getattr(form, f"budget_{line.funding_source_code}").data = line.amount
+    return distinct_ids(form, "estimate")
+
+
+def _distinct(form, prefix: str):
+    return distinct_ids(form, prefix) if form is not None else None
+
+
 def _evidence_form(formdata=None) -> EvidenceForm:
     form = EvidenceForm(formdata=formdata) if formdata is not None else EvidenceForm(formdata=None)
-    form.kind.choices = evidence_kinds()
+    form.kind.choices = options(evidence_kinds())
     return form
 
 
@@ -186,3 +201,24 @@ def follow_up(project_id: int):
             db.session.rollback()
             return _render(ops.load_project(project_id), refused=error_message(error))
     return redirect(url_for("community.project", project_id=project_id))
+
+
+@login_required
+def revise(project_id: int):
+    """The community changes the estimate of a project it is still drafting (修改预算)."""
+    project = ops.load_project(project_id, "community.work")
+    form = EstimateForm()
+    if not form.validate_on_submit():
+        return _render(project, forms={"estimate": form})
+    try:
+        revise_estimate(db.session, project, form.budget(), by=current_user.user, role="community_staff",
+                        reason=form.reason.data or "")
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        project = ops.load_project(project_id, "community.work")
+        if error.field == "budget":
+            form.budget_district.errors = [error_message(error)]
+        return _render(project, refused=error_message(error), forms={"estimate": form})
+    flash(_("The estimate is now %(amount)s CNY.", amount=f"{project.estimated_amount:,.2f}"), "success")
+    return redirect(url_for("community.project", project_id=project.id))

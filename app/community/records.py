@@ -16,7 +16,7 @@ from workflows.satisfaction import rate as rate_project
 
 from ..auth.access import require
 from ..extensions import db
-from ..web import show_error
+from ..web import options, show_error
 from . import operations as ops
 from .forms import AnswerForm, EvidenceForm, MeetingForm, RatingForm
 from .views import title
@@ -41,7 +41,7 @@ def meeting_form(project: Project, formdata=None) -> MeetingForm | None:
     if not kinds:
         return None
     form = MeetingForm() if formdata is not None else MeetingForm(formdata=None)
-    form.kind.choices = [(k, str(title("kind", k))) for k in kinds]
+    form.kind.choices = options([(k, str(title("kind", k))) for k in kinds])
     if formdata is None:
         form.motion_origin.data = _("Proposed by the community party organisation")
     return form
@@ -83,7 +83,7 @@ def upload_evidence(project_id: int):
 
     project = ops.load_project(project_id, "community.work")
     form = EvidenceForm()
-    form.kind.choices = evidence_kinds()
+    form.kind.choices = options(evidence_kinds())
     if not form.validate_on_submit():
         return _render(project, forms={"evidence": form})
     try:

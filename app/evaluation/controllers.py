@@ -20,7 +20,7 @@ from workflows.projects import Project
 from ..auth.access import org_filter, require, visible_organisations
 from ..extensions import db
 from ..i18n import error_message
-from ..web import show_error
+from ..web import options, show_error
 from .exports import evaluation_pdf, self_evaluation_xlsx
 from .forms import ConfirmForm, ItemForm, NewEvaluationForm, TemplateForm
 
@@ -45,15 +45,15 @@ def _latest(templates):
 
 def _new_form() -> NewEvaluationForm:
     form = NewEvaluationForm()
-    form.template.choices = [(t.id, f"{t.name}（{t.district.name}，第{t.version}版）") for t in _latest(_templates())]
+    form.template.choices = options([(t.id, f"{t.name}（{t.district.name}，第{t.version}版）") for t in _latest(_templates())])
     orgs = db.session.scalars(visible_organisations("evaluation.manage").where(
         Organisation.level.in_(("street", "district", "community")))).all()
-    form.organisation.choices = [(o.id, o.name) for o in orgs]
+    form.organisation.choices = options([(o.id, o.name) for o in orgs])
     projects = db.session.scalars(
         select(Project).join(Project.community).where(org_filter(current_user, "evaluation.manage"))
         .where(Project.state.in_(("acceptance", "results", "closed"))).order_by(Project.id)
     ).all()
-    form.project.choices = [(0, "—")] + [(p.id, f"{p.community.name} {p.code} {p.title}") for p in projects]
+    form.project.choices = options([(0, "—")] + [(p.id, f"{p.community.name} {p.code} {p.title}") for p in projects])
     return form
 
 
@@ -199,10 +199,10 @@ def template(template_id: int):
     else:
         form = TemplateForm()
     for entry in form.rows:
-        entry.form.source.choices = choices
+        entry.form.source.choices = options(choices)
     if request.method == "POST" and "add_row" in request.form:
         form.rows.append_entry()
-        form.rows[-1].form.source.choices = choices
+        form.rows[-1].form.source.choices = options(choices)
     elif form.validate_on_submit():
         rows = [{k: (entry.form[k].data if entry.form[k].data is not None else "")
                  for k in ("level1", "level2", "level3", "target", "weight", "source")}

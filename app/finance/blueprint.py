@@ -4,8 +4,8 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from ..nav import register_nav
-from . import books, imports, reports, tasks, vouchers  # noqa: F401  (tasks: job kinds)
-from .common import fin_status, fmt_date, fmt_money, fmt_rate
+from . import books, imports, reports, targets, tasks, vouchers  # noqa: F401  (tasks: job kinds)
+from .common import fin_status
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 rule = bp.add_url_rule
@@ -27,12 +27,11 @@ rule("/vouchers/<int:voucher_id>/reverse", "reverse_voucher", vouchers.reverse, 
 rule("/queue", "queue", vouchers.queue)
 rule("/execution", "execution", reports.execution)
 rule("/exports", "export_job", reports.export_job, methods=["POST"])
+rule("/targets", "targets", targets.targets)
+rule("/targets/set", "set_target", targets.set_planned, methods=["POST"])
 rule("/imports", "imports", imports.upload, methods=["GET", "POST"])
 rule("/verify", "verify", imports.verify_page)
 
-bp.add_app_template_filter(fmt_money, "fin_money")
-bp.add_app_template_filter(fmt_date, "fin_date")
-bp.add_app_template_filter(fmt_rate, "fin_rate")
 bp.add_app_template_global(fin_status, "fin_status")
 
 register_nav("finance.index", _l("Books"), "books.view", order=40)

@@ -21,7 +21,7 @@ from ..auth.access import require, visible_organisations
 from ..extensions import db
 from ..i18n import error_message
 from ..jobs.operations import create_job, message_of
-from ..web import show_error
+from ..web import options, show_error
 from .common import books_in_scope, load_book, load_organisation, today_in
 from .forms import AllocationForm, ClosePeriodForm, OpenBookForm, YearEndForm
 
@@ -29,7 +29,7 @@ from .forms import AllocationForm, ClosePeriodForm, OpenBookForm, YearEndForm
 def _open_form() -> OpenBookForm:
     form = OpenBookForm()
     orgs = db.session.scalars(visible_organisations("books.post")).all()
-    form.organisation.choices = [(o.id, f"{o.name} ({o.code})") for o in orgs if o.level in BOOK_LEVELS]
+    form.organisation.choices = options([(o.id, f"{o.name} ({o.code})") for o in orgs if o.level in BOOK_LEVELS])
     if not form.fiscal_year.data and request.method == "GET":
         from datetime import date
 
@@ -93,7 +93,7 @@ def allocations(book_id: int):
     form = AllocationForm()
     sources = db.session.scalars(select(FundingSource).where(FundingSource.is_active.is_(True))
                                  .order_by(FundingSource.code)).all()
-    form.source.choices = [(s.code, s.name) for s in sources]
+    form.source.choices = options([(s.code, s.name) for s in sources])
     if request.method == "POST":
         require("books.post", book.organisation)
         if form.validate_on_submit():

@@ -23,6 +23,7 @@ from ledger.reports.execution import (
     execution_by_organisation, execution_by_project, execution_by_purpose, execution_by_source,
 )
 from ledger.reports.export import to_csv_bytes, to_xlsx_bytes
+from ledger.retry import run_transaction
 from ledger.users import User
 from ledger.verify import verify
 
@@ -49,6 +50,23 @@ def _user(username: str) -> User:
     return user
 
 
+@ledger_group.command("import-targets")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "username", required=True, help="User name of the street finance clerk who sets them.")
+def ledger_import_targets(file: Path, username: str):
+    """Set planned budgets (预算指标) from a CSV: community,fiscal_year,source,amount[,reference,reason]."""
+    from ledger.targets import import_targets_csv
+
+    targets, errors = import_targets_csv(db.session, file.read_text(encoding="utf-8-sig"), _user(username))
+    if errors:
+        db.session.rollback()
+        for line, message in errors:
+            click.echo(f"line {line}: {message}", err=True)
+        raise click.ClickException(f"nothing imported: {len(errors)} wrong row(s)")
+    db.session.commit()
+    click.echo(f"{len(targets)} planned budget(s) in force")
+
+
 @ledger_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--kind", type=click.Choice(sorted(IMPORTS)), required=True,
@@ -59,8 +77,11 @@ def _user(username: str) -> User:
 def ledger_import(file: Path, kind: str, preparer: str, reviewer: str, poster: str):
     """Import FILE (CSV or .xlsx): all of it, or nothing with every wrong row listed."""
     clerks = Clerks(_user(preparer), _user(reviewer), _user(poster))
+    data = file.read_bytes()
     try:
-        report = IMPORTS[kind](db.session, file.read_bytes(), file.name, clerks)
+        # Run again after a serialization failure or deadlock. A refused file has already been
+        # rolled back by the import (its savepoint), so the commit of run_transaction commits nothing.
+        report = run_transaction(db.session, lambda: IMPORTS[kind](db.session, data, file.name, clerks))
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message)

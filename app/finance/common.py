@@ -1,13 +1,11 @@
 """What the finance pages share: loading books and vouchers within the user's scope,
-the choices of a voucher line, money and dates as a Chinese clerk reads them, downloads."""
+the choices of a voucher line, downloads."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from flask import Response, abort
-from flask_babel import format_date
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -53,27 +51,6 @@ def load_organisation(org_id, action: str = "books.view") -> Organisation:
         abort(404)
     require(action, org)
     return org
-
-
-def fmt_money(value) -> str:
-    """1234567.5 → ``1,234,567.50``; nothing for a missing value."""
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return ""
-    return f"{Decimal(value):,.2f}"
-
-
-def fmt_rate(value) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return "—"
-    return f"{value}%"
-
-
-def fmt_date(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = dt.date.fromisoformat(value)
-    return format_date(value, "long")
 
 
 def leaf_accounts(book: Book) -> list[Account]:
@@ -141,7 +118,7 @@ STATUS_TITLES = {"draft": _l("draft"), "reviewed": _l("reviewed"), "posted": _l(
 
 COLUMN_TITLES = {
     "organisation": _l("Code"), "name": _l("Name"), "source": _l("Funding source"), "purpose": _l("Purpose"),
-    "project": _l("Project"), "title": _l("Project title"), "allocated": _l("Allocated"),
+    "project": _l("Project"), "title": _l("Project title"), "allocated": _l("Planned budget"),
     "arrived": _l("Arrived"), "spent": _l("Spent"), "balance": _l("Balance"), "approved": _l("Approved"),
     "execution_rate": _l("Execution rate"), "arrival_rate": _l("Funds-arrived rate"), "share": _l("Share"),
     "income": _l("Income"),

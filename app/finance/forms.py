@@ -11,6 +11,7 @@ from wtforms import (
     DateField, FieldList, Form, FormField, HiddenField, IntegerField, SelectField, StringField,
     SubmitField, TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ledger.base import MoneyError, money
@@ -81,6 +82,20 @@ class AllocationForm(FlaskForm):
     key = HiddenField(default=new_key)
 
 
+class TargetForm(FlaskForm):
+    """The planned budget (预算指标) of one community, year and funding source."""
+
+    organisation = SelectField(_l("Community"), coerce=int, validators=[DataRequired(_l("Choose a community."))],
+                               validate_choice=False)
+    source = SelectField(_l("Funding source"), validators=[DataRequired(_l("Choose a funding source."))])
+    fiscal_year = IntegerField(_l("Fiscal year"), validators=[
+        InputRequired(_l("Enter a year such as 2026.")), NumberRange(2000, 2999, _l("Enter a year such as 2026."))])
+    amount = StringField(_l("Planned budget (CNY)"), validators=[Length(max=30), _amount_check(False)])
+    reference = StringField(_l("Budget document number (文号)"), validators=[Length(max=100)])
+    reason = TextAreaField(_l("Why it changes (required when changing a budget already set)"),
+                           validators=[Optional(), Length(max=1000)])
+
+
 class ReviewForm(FlaskForm):
     """Only the CSRF token: review, return, discard, post."""
 
@@ -102,16 +117,16 @@ class ClosePeriodForm(FlaskForm):
 
 class YearEndForm(FlaskForm):
     disposition = SelectField(_l("Unspent money"), choices=[
-        ("carry_over", _l("Carry over to next year (结转)")),
-        ("return", _l("Return to the treasury (财政收回)")),
+        SelectChoice("carry_over", _l("Carry over to next year (结转)")),
+        SelectChoice("return", _l("Return to the treasury (财政收回)")),
     ], validators=[DataRequired()])
 
 
 class ImportForm(FlaskForm):
     kind = SelectField(_l("What the file holds"), choices=[
-        ("opening", _l("Opening balances (期初余额)")),
-        ("allocations", _l("Allocations (拨款)")),
-        ("vouchers", _l("Historical vouchers (历史凭证)")),
+        SelectChoice("opening", _l("Opening balances (期初余额)")),
+        SelectChoice("allocations", _l("Allocations (拨款)")),
+        SelectChoice("vouchers", _l("Historical vouchers (历史凭证)")),
     ], validators=[DataRequired()])
     file = FileField(_l("File (CSV or .xlsx)"), validators=[
         FileRequired(_l("Choose a file.")), FileAllowed(["csv", "txt", "xlsx"], _l("Upload a .csv or .xlsx file."))])

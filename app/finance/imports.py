@@ -72,13 +72,16 @@ def upload():
             db.session.rollback()
             form.file.errors = list(form.file.errors) + [error_message(error)]
             report = None
+        if report is not None and report.ok and not report.created:
+            form.file.errors = list(form.file.errors) + [_("The file has no rows to import.")]
+            report = None  # an empty file is no job for a second clerk to confirm
         if report is not None and report.ok:
             job = create_job(
                 db.session, "finance.import", _home_organisation("books.post"), current_user.user,
                 {"kind": form.kind.data, "filename": filename, "within": within}, action="books.post",
                 payload=data, needs_confirmation=True,
                 summary=[message_of(N_("Import %(file)s (%(kind)s): %(count)s vouchers will be posted."),
-                                    file=filename, kind=dict(form.kind.choices)[form.kind.data],
+                                    file=filename, kind={c.value: c.label for c in form.kind.choices}[form.kind.data],
                                     count=report.created)],
             )
             record(db.session, current_user.id, "import.request", job, file=filename, kind=form.kind.data)

@@ -19,6 +19,7 @@ from ledger.organisations import Organisation
 from ledger.posting import (
     discard_voucher, post_voucher, prepare_voucher, return_to_draft, reverse_voucher, review_voucher,
 )
+from ledger.retry import run_transaction
 from ledger.vouchers import DRAFT, POSTED, REVIEWED, LineDraft, Voucher, VoucherDraft
 
 from ..audit import record
@@ -26,6 +27,7 @@ from ..auth.access import org_filter
 from ..extensions import db
 from ..i18n import error_message
 from ..jobs.models import WAITING, Job
+from ..web import options
 from .common import account_bases, line_choices, load_book, load_voucher, today_in
 from .forms import PostForm, ReverseForm, ReviewForm, VoucherForm
 
@@ -41,7 +43,7 @@ def _fill(form: VoucherForm, book: Book) -> None:
     choices = line_choices(book)
     for entry in form.lines:
         for name in ("account", "project", "purpose", "source"):
-            getattr(entry.form, name).choices = choices[name]
+            getattr(entry.form, name).choices = options(choices[name])
 
 
 def _draft(form: VoucherForm) -> tuple[VoucherDraft, dict[int, int]]:
@@ -218,11 +220,14 @@ def post(voucher_id: int):
             flash(_("A budget override can only be given after the posting was refused for the budget."), "error")
             return redirect(url_for("finance.voucher", voucher_id=voucher.id))
         override = Override(reason, current_user.user) if reason else None
-        try:
+
+        def posting() -> None:
             post_voucher(db.session, voucher, by=current_user.user, override=override)
             record(db.session, current_user.id, "voucher.post", voucher, number=voucher.number,
                    **({"override": reason} if voucher.override else {}))
-            db.session.commit()
+
+        try:
+            run_transaction(db.session, posting)  # commits; again after a serialization failure or deadlock
             session.pop(_refused_key(voucher.id), None)
             flash(_("Voucher posted as number %(number)s.", number=voucher.number), "success")
         except BudgetExceeded as error:

@@ -30,6 +30,7 @@ class Job(Base):
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
         CheckConstraint("status <> 'done' OR progress = 100", name="done_is_complete"),
         CheckConstraint("length(trim(kind)) > 0", name="kind_not_blank"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,6 +54,11 @@ class Job(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     started_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
+    #: How many times a worker has started the job (more than once after a worker was lost).
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: While a worker runs the job it holds it until this moment, renewed with each progress
+    #: report; a redelivered task finding it held waits, one finding it expired runs it again.
+    lease_until: Mapped[dt.datetime | None]
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])

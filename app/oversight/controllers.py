@@ -18,9 +18,9 @@ from workflows.projects import PROJECT_TYPES, Project
 
 from ..auth.access import require, visible_organisations
 from ..extensions import db
-from ..street.dashboard import XLSX, attachment, download_name, settings, charts_of
+from ..street.dashboard import XLSX, attachment, board_of, download_name, settings, charts_of
 from ..street.exports import board_tables, board_workbook, csv_bytes
-from ..street.figures import board, projects_under, under, years_with_books
+from ..street.figures import projects_under, under, years_with_books
 from ..street.links import community_link
 from ..street.records import record, source_names
 
@@ -51,7 +51,7 @@ def index():
 def show(code: str):
     root = _root(code)
     form, year, share = settings(root)
-    figures = board(db.session, root, year, share)
+    figures = board_of(root, year, share)
     streets = []
     if root.level == "district":
         for street in db.session.scalars(select(Organisation).where(under(root), Organisation.level == "street")
@@ -68,7 +68,7 @@ def show(code: str):
 def export_xlsx(code: str):
     root = _root(code)
     _form, year, share = settings(root)
-    return attachment(board_workbook(board(db.session, root, year, share)), XLSX,
+    return attachment(board_workbook(board_of(root, year, share)), XLSX,
                       download_name(root, year, "oversight.xlsx"))
 
 
@@ -76,7 +76,7 @@ def export_xlsx(code: str):
 def export_csv(code: str, table: str):
     root = _root(code)
     _form, year, share = settings(root)
-    tables = {slug: frame for slug, _title, frame in board_tables(board(db.session, root, year, share))}
+    tables = {slug: frame for slug, _title, frame in board_tables(board_of(root, year, share))}
     if table not in tables:
         abort(404)
     return attachment(csv_bytes(tables[table]), "text/csv", download_name(root, year, f"{table}.csv"))

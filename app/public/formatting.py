@@ -1,12 +1,9 @@
-"""How the public pages write money, dates, rates and the bodies that sign (template helpers)."""
+"""Template helpers of the public pages: amounts in yuan, the bodies that sign, the names of codes."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
-from babel.numbers import format_decimal
-from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -14,7 +11,7 @@ from ledger.dimensions import funding_source, purpose
 from workflows.projects import PROJECT_TYPES
 
 from ..extensions import db
-from .board import SHANGHAI
+from ..formatting import day, money, moment, rate
 
 BODIES = {
     "community_staff": _l("Community party organisation"),
@@ -25,30 +22,7 @@ BODIES = {
 
 def yuan(value: Decimal | None) -> str:
     """``12,345.60 元``: two decimals and thousands separators."""
-    if value is None:
-        return "—"
-    return _("%(amount)s yuan", amount=format_decimal(value, format="#,##0.00", locale=get_locale()))
-
-
-def percent(value: Decimal | None) -> str:
-    return "—" if value is None else f"{format_decimal(value, format='0.00', locale=get_locale())}%"
-
-
-def day(value: dt.datetime | dt.date | None) -> str:
-    """A Chinese date (2026年3月5日); a timestamp is read in Asia/Shanghai first."""
-    if value is None:
-        return "—"
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(SHANGHAI).date()
-    return format_date(value, format="long")
-
-
-def moment(value: dt.datetime | None) -> str:
-    """A Chinese date and time of day in Asia/Shanghai (2026年3月5日 18:00)."""
-    if value is None:
-        return "—"
-    local = value.astimezone(SHANGHAI)
-    return f"{day(local.date())} {local:%H:%M}"
+    return "—" if value is None else _("%(amount)s yuan", amount=money(value))
 
 
 def bar(share: Decimal | None) -> int:
@@ -87,4 +61,4 @@ def meeting_title(project, kind: str) -> str:
 
 
 HELPERS = {"type_title": type_title, "purpose_title": purpose_title, "source_title": source_title,
-           "meeting_title": meeting_title, "yuan": yuan, "percent": percent, "day": day, "moment": moment, "body": body, "bar": bar}
+           "meeting_title": meeting_title, "yuan": yuan, "percent": rate, "day": day, "moment": moment, "body": body, "bar": bar}

@@ -12,7 +12,7 @@ from workflows.projects import Project
 from ..extensions import db
 from ..web import show_error
 from . import board
-from .formatting import moment
+from ..formatting import moment
 from .forms import ObjectionForm
 from .operations import submit_objection
 

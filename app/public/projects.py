@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -47,7 +47,8 @@ def rate_project(code: str, project_id: int):
                                 "is accepted and while its results are published.")]
         return _page(community, found, form)
     try:
-        submit_rating(db.session, found, form.household_code.data.strip(), int(form.rating.data))
+        submit_rating(db.session, found, form.household_code.data.strip(), int(form.rating.data),
+                      secret=current_app.config["SECRET_KEY"])
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

@@ -4,7 +4,7 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from ..nav import register_nav
-from . import dashboard, formatting, links, plans, review
+from . import dashboard, links, plans, review
 
 bp = Blueprint("street", __name__, url_prefix="/street")
 bp.add_url_rule("/", "index", dashboard.index)
@@ -24,5 +24,4 @@ bp.add_url_rule("/<street_code>/plans/<community_code>/<int:year>/review", "revi
                 methods=["POST"])
 
 register_nav("street.index", _l("Street review"), "project.review", order=30)
-formatting.register(bp)
 links.register(bp)

@@ -50,3 +50,53 @@ def bars(items: list[tuple[str, Decimal | None]], maximum: Decimal, unit: str = 
 
 def _short(label: str, limit: int = 7) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+# --- the monthly timeline: a column per month, a line through the cumulative rate ------------
+
+T_HEIGHT = 220  # the viewBox height of the timeline
+T_LEFT = 44  # room for the percentage axis
+T_TOP = 22  # room for the value above the highest column
+T_BOTTOM = 26  # room for the month under each column
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str  # the month
+    text: str  # the cumulative rate as shown
+    x: float
+    y: float  # top of the column
+    height: float
+    title: str  # what a screen reader and a hover say
+
+
+@dataclass(frozen=True)
+class Timeline:
+    columns: list[Column]
+    points: str  # the polyline through the columns' tops
+    grid: list[tuple[float, str]]  # (y, label) of the horizontal lines
+    column_width: float
+    base_y: float
+    width: int = WIDTH
+    height: int = T_HEIGHT
+    left: int = T_LEFT
+
+
+def timeline(items: list[tuple[int, Decimal | None, str]], maximum: Decimal = Decimal(100)) -> Timeline:
+    """One column per ``(month, cumulative rate, cumulative spent as text)``; ``None`` is drawn as 0."""
+    plot_height = T_HEIGHT - T_TOP - T_BOTTOM
+    top = max([maximum] + [v for _m, v, _t in items if v is not None])
+    step = (WIDTH - T_LEFT - 8) / max(len(items), 1)
+    columns = []
+    for index, (month, value, spent) in enumerate(items):
+        height = float(min(max(value or 0, 0), top) / top * plot_height)
+        x = T_LEFT + index * step + step * 0.15
+        text = "—" if value is None else f"{value:,.2f}%"
+        columns.append(Column(str(month), text, round(x, 1), round(T_TOP + plot_height - height, 1),
+                              round(height, 1), f"{month}: {text} · {spent}"))
+    width = round(step * 0.7, 1)
+    points = " ".join(f"{c.x + width / 2:.1f},{c.y:.1f}" for c in columns)
+    grid = [(round(T_TOP + plot_height - float(share / top) * plot_height, 1), f"{share}%")
+            for share in (Decimal(0), top / 2, top)]
+    return Timeline(columns, points, [(y, label.replace(".0%", "%")) for y, label in grid], width,
+                    T_TOP + plot_height)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ledger.organisations import Organisation
@@ -12,9 +12,9 @@ from ledger.organisations import Organisation
 from ..auth.access import require, visible_organisations
 from ..extensions import db
 from . import loading
-from .charts import bars
+from .charts import bars, timeline
 from .exports import board_workbook
-from .figures import DEFAULT_SHARE, board, default_year, years_with_books
+from .figures import DEFAULT_SHARE, board, default_year, parse_cutoff, years_with_books
 from .forms import BoardForm
 from .records import source_names
 
@@ -31,6 +31,12 @@ def settings(root: Organisation) -> tuple[BoardForm, int, Decimal]:
     if valid:  # show the figures' settings in the form; a refused value stays as typed
         form.year.data, form.share.data = year, share
     return form, year, share
+
+
+def board_of(root: Organisation, year: int, share: Decimal):
+    """The board with the application's settings (the late-allocation cutoff)."""
+    late_after = parse_cutoff(current_app.config.get("LATE_ALLOCATION_CUTOFF", "06-30"))
+    return board(db.session, root, year, share, late_after=late_after)
 
 
 def download_name(root: Organisation, year: int, suffix: str) -> str:
@@ -59,7 +65,7 @@ def index():
 def dashboard(street_code: str):
     street = loading.street(street_code, READ)
     form, year, share = settings(street)
-    figures = board(db.session, street, year, share)
+    figures = board_of(street, year, share)
     return render_template(
         "street/dashboard.html", street=street, board=figures, form=form, years=years_with_books(db.session, street),
         charts=charts_of(figures), can_review=current_user.can("project.review", street),
@@ -71,7 +77,7 @@ def dashboard(street_code: str):
 def dashboard_xlsx(street_code: str):
     street = loading.street(street_code, READ)
     _form, year, share = settings(street)
-    data = board_workbook(board(db.session, street, year, share))
+    data = board_workbook(board_of(street, year, share))
     return attachment(data, XLSX, download_name(street, year, "dashboard.xlsx"))
 
 
@@ -79,7 +85,10 @@ def charts_of(figures) -> dict:
     execution = [(row["name"], row["execution_rate"]) for _, row in figures.execution.iterrows()]
     purposes = [(row["name"], row["share"]) for _, row in figures.purposes.iterrows()]
     flagged = {row["name"] for _, row in figures.concentrated_root.iterrows()}
+    months = [(row["month"], row["execution_rate"], f"{row['cumulative_spent']:,.2f}")
+              for _, row in figures.timeline.iterrows()]
     return {
+        "timeline": timeline(months),
         "execution": bars(execution, maximum=Decimal(100), unit="%"),
         "purposes": bars(purposes, maximum=Decimal(100), unit="%", highlight=flagged,
                          threshold=figures.threshold),

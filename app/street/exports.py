@@ -18,18 +18,20 @@ from ledger.reports import to_csv_bytes, to_xlsx_bytes
 from workflows.projects import PROJECT_TYPES
 
 from .figures import Board, ProjectLine
+from .xlsx_charts import ChartSpec, add_chart
 
 #: Titles of the columns this area adds to the ledger's reports (the others are the core's).
 EXTRA_TITLES = {
-    "purpose_spent": "该用途支出", "purpose_name": "用途名称", "days_late": "晚于6月30日天数",
+    "purpose_spent": "该用途支出", "purpose_name": "用途名称", "days_late": "晚于截止日天数",
     "amount": "金额", "arrived_on": "到位日期", "community": "社区", "code": "项目编号",
     "step": "所处步骤", "since": "进入步骤时间", "days_over": "逾期天数", "due": "补议补公开期限",
     "overdue": "是否逾期", "type": "项目类型", "count": "项目数", "number": "步骤序号",
 }
 
 
-def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
-    """Several report frames as one workbook, each sheet formatted by ``to_xlsx_bytes``."""
+def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]], charts: dict[str, ChartSpec] | None = None) -> bytes:
+    """Several report frames as one workbook, each sheet formatted by ``to_xlsx_bytes``;
+    ``charts`` maps a sheet title to the chart drawn from its cells."""
     book = Workbook()
     book.remove(book.active)
     for title, frame in sheets:
@@ -46,6 +48,8 @@ def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]]) -> bytes:
         for letter, dimension in part.column_dimensions.items():
             target.column_dimensions[letter].width = dimension.width
         target.freeze_panes = "A2"
+        if charts and title in charts:
+            add_chart(target, frame, charts[title])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -89,6 +93,7 @@ def board_tables(board: Board) -> list[tuple[str, str, pd.DataFrame]]:
         tables.append(("execution_by_street", _("Execution by street"), board.by_street))
     tables += [
         ("execution_by_community", _("Execution by community"), board.execution),
+        ("timeline", _("Execution by month"), board.timeline),
         ("purposes", _("Spending by purpose"), board.purposes),
         ("idle", _("Idle communities"), board.idle),
         ("concentrated", _("Concentrated communities"), board.concentrated),
@@ -106,5 +111,21 @@ def board_tables(board: Board) -> list[tuple[str, str, pd.DataFrame]]:
     return tables
 
 
+def board_charts() -> dict[str, ChartSpec]:
+    """The charts of the dashboard's workbook, by table slug."""
+    return {
+        "execution_by_community": ChartSpec("bar", "name", "execution_rate", _("Execution rate per community"),
+                                            _("Execution rate (%)")),
+        "execution_by_street": ChartSpec("bar", "name", "execution_rate", _("Execution rate per street"),
+                                         _("Execution rate (%)")),
+        "purposes": ChartSpec("pie", "name", "spent", _("Spending by purpose")),
+        "timeline": ChartSpec("line", "month", "execution_rate", _("Cumulative execution rate by month"),
+                              _("Execution rate (%)")),
+    }
+
+
 def board_workbook(board: Board) -> bytes:
-    return workbook_bytes([(title, frame) for _slug, title, frame in board_tables(board)])
+    specs = board_charts()
+    tables = board_tables(board)
+    charts = {title: specs[slug] for slug, title, _frame in tables if slug in specs}
+    return workbook_bytes([(title, frame) for _slug, title, frame in tables], charts)

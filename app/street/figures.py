@@ -23,7 +23,7 @@ from ledger.books import Book
 from ledger.dimensions import FundingSource
 from ledger.organisations import LEVELS, Organisation
 from ledger.reports import (
-    Rounding, community_overview, execution_by_organisation, execution_by_purpose,
+    Rounding, community_overview, execution_by_organisation, execution_by_purpose, execution_timeline,
 )
 from ledger.vouchers import POSTED, Voucher
 from workflows.emergency import followed_up
@@ -34,8 +34,10 @@ from workflows.timers import overdue_follow_ups, overdue_steps
 RATES = Rounding("truncate", 2)
 #: A purpose above this share of a community's (or the street's) spending is flagged.
 DEFAULT_SHARE = Decimal("40")
-#: An allocation arriving after this day of its fiscal year (month, day) counts as late.
+#: An allocation arriving after this day of its fiscal year (month, day) counts as late;
+#: the application's setting ``LATE_ALLOCATION_CUTOFF`` ("MM-DD") replaces it.
 LATE_AFTER = (6, 30)
+BEIJING = dt.timezone(dt.timedelta(hours=8))
 ZERO = Decimal("0.00")
 
 
@@ -59,7 +61,23 @@ def projects_under(session: Session, root: Organisation, year: int | None = None
 
 
 def default_year() -> int:
-    return utcnow().year
+    return utcnow().astimezone(BEIJING).year
+
+
+def parse_cutoff(text: str) -> tuple[int, int]:
+    """``"06-30"`` → ``(6, 30)``; a day that is not in every year (``02-29``) is refused."""
+    try:
+        month, day = (int(part) for part in str(text).strip().split("-"))
+        dt.date(2001, month, day)
+    except ValueError:
+        raise ValueError(f"LATE_ALLOCATION_CUTOFF must be a day as MM-DD, such as 06-30, not {text!r}") from None
+    return month, day
+
+
+def timeline_months(year: int) -> int:
+    """How many months of ``year`` have begun (12 for a past year, 1 for a future one)."""
+    today = utcnow().astimezone(BEIJING).date()
+    return 12 if year < today.year else today.month if year == today.year else 1
 
 
 # --- concentration (用途集中) ------------------------------------------------------------
@@ -117,9 +135,11 @@ def idle_communities(session: Session, root: Organisation, year: int, execution:
 # --- late allocations (资金下达迟缓) ----------------------------------------------------------
 
 
-def late_allocations(session: Session, root: Organisation, year: int) -> pd.DataFrame:
-    """Allocations of ``year`` under ``root`` that arrived after 30 June (not reversed)."""
-    cutoff = dt.date(year, *LATE_AFTER)
+def late_allocations(session: Session, root: Organisation, year: int,
+                     late_after: tuple[int, int] = LATE_AFTER) -> pd.DataFrame:
+    """Allocations of ``year`` under ``root`` that arrived after the cutoff (30 June unless
+    set otherwise), not reversed."""
+    cutoff = dt.date(year, *late_after)
     reversed_ = exists().where(Voucher.reverses_id == Allocation.voucher_id, Voucher.status == POSTED)
     rows = session.execute(
         select(Organisation.code, Organisation.name, FundingSource.code, Allocation.amount, Allocation.arrived_on)
@@ -223,12 +243,15 @@ class Board:
     concentrated_streets: pd.DataFrame | None
     idle: pd.DataFrame
     late: pd.DataFrame
+    late_cutoff: dt.date  # allocations arriving after this day are late
+    timeline: pd.DataFrame  # the root's cumulative spending and execution rate by month
     overdue: list[ProjectLine]
     emergencies: list[ProjectLine]
     counts: Counts
 
 
-def board(session: Session, root: Organisation, year: int, threshold: Decimal = DEFAULT_SHARE) -> Board:
+def board(session: Session, root: Organisation, year: int, threshold: Decimal = DEFAULT_SHARE,
+          late_after: tuple[int, int] = LATE_AFTER) -> Board:
     """The dashboard of ``root`` (a street or a district) for ``year``."""
     execution = execution_by_organisation(session, root, year, "community", rounding=RATES)
     total = execution_by_organisation(session, root, year, root.level, rounding=RATES).iloc[0].to_dict()
@@ -250,7 +273,8 @@ def board(session: Session, root: Organisation, year: int, threshold: Decimal = 
         concentrated_root=concentrated_purposes(session, root, year, threshold),
         concentrated_streets=concentrated_streets,
         idle=idle_communities(session, root, year, execution),
-        late=late_allocations(session, root, year),
+        late=late_allocations(session, root, year, late_after), late_cutoff=dt.date(year, *late_after),
+        timeline=execution_timeline(session, root, year, rounding=RATES, months=timeline_months(year)),
         overdue=overdue(session, root), emergencies=emergencies(session, root),
         counts=project_counts(session, root, year),
     )

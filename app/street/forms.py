@@ -13,6 +13,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ledger.base import MoneyError, money
 
+from ..fields import FiniteDecimalField
+
 REASON_MAX = 2000
 
 
@@ -93,7 +95,7 @@ class BoardForm(FlaskForm):
         csrf = False
 
     year = IntegerField(_l("Fiscal year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
-    share = DecimalField(_l("Flag a purpose above (% of spending)"), places=0, validators=[
+    share = FiniteDecimalField(_l("Flag a purpose above (% of spending)"), places=0, validators=[
         Optional(), NumberRange(min=Decimal("1"), max=Decimal("99"),
                                 message=_l("Give a share between 1 and 99 per cent."))],
         render_kw={"inputmode": "numeric"})

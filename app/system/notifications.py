@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, and_, exists, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ledger.base import Base, utcnow
@@ -48,13 +49,20 @@ class NotificationRead(Base):
 
 def notify(session: Session, key: str, organisation: Organisation | int, role: str, kind: str,
            template: str, link: str = "", **params) -> bool:
-    """Record a notification unless its key exists; ``True`` when it is new."""
+    """Record a notification unless its key exists; ``True`` when it is new.
+
+    Safe when the same check runs twice at once (a task delivered twice): the second
+    insert of a key meets the unique constraint inside a savepoint and is dropped alone.
+    """
     if session.scalar(select(Notification.id).where(Notification.key == key)) is not None:
         return False
     org_id = organisation if isinstance(organisation, int) else organisation.id
-    session.add(Notification(key=key, organisation_id=org_id, role=role, kind=kind, template=template,
-                             params={k: str(v) for k, v in params.items()}, link=link))
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(Notification(key=key, organisation_id=org_id, role=role, kind=kind, template=template,
+                                     params={k: str(v) for k, v in params.items()}, link=link))
+    except IntegrityError:
+        return False
     return True
 
 

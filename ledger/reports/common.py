@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select, type_coerce
+from sqlalchemy import Boolean, func, select, type_coerce
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..base import Money
 from ..books import Book
@@ -54,9 +56,32 @@ def books_in_scope(scope: Scope, fiscal_year: int | None = None):
     return select(Book.id).where(Book.id.in_([b.id for b in books]))
 
 
+class _StartsWith(FunctionElement):
+    """``path`` starts with ``prefix``, exactly: no ``LIKE`` wildcard, case counts."""
+
+    type = Boolean()
+    name = "starts_with"
+    inherit_cache = True
+
+
+@compiles(_StartsWith)
+def _starts_with(element, compiler, **kw):
+    path, prefix = element.clauses
+    return compiler.process(func.substr(path, 1, func.length(prefix)) == prefix, **kw)
+
+
+@compiles(_StartsWith, "postgresql")
+def _starts_with_postgresql(element, compiler, **kw):
+    # PostgreSQL's own starts_with() has a selectivity estimate; the substr() form is
+    # guessed at 0.5 % of the rows, so a whole city's books were planned as ten and read
+    # through 200,000 nested index scans (bench/README.md).
+    path, prefix = element.clauses
+    return f"starts_with({compiler.process(path, **kw)}, {compiler.process(prefix, **kw)})"
+
+
 def under(path_column, prefix):
     """``path_column`` starts with ``prefix``: exact, unlike ``LIKE`` with ``_`` in a code."""
-    return func.substr(path_column, 1, func.length(prefix)) == prefix
+    return _StartsWith(path_column, prefix)
 
 
 def money_sum(expression):

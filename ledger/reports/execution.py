@@ -3,11 +3,12 @@
 For one fiscal year and everything under an organisation, by community, street, district
 or city, by funding source, by purpose and by project:
 
-* allocated (预算/下达) — the allocations recorded for the year's books, less any whose
-  voucher was reversed;
+* allocated (预算数) — the planned budget (``ledger.targets``) of each community and
+  funding source; where no target was set, the allocations recorded for the year's
+  books (less any whose voucher was reversed), so books without a plan read as before;
 * arrived (到位) — the money that actually came in: posted budget revenue (预算收入);
 * spent (支出) — posted spending on the chosen basis (budget expenditure by default);
-* balance (结余) — arrived less spent;
+* balance (结余, carried over 结转) — arrived less spent;
 * execution rate (预算执行率) = spent / allocated, funds-arrived rate (资金到位率) =
   arrived / allocated, as ``Decimal`` percentages rounded by a ``Rounding``.
 
@@ -30,6 +31,7 @@ from ..dimensions import FundingSource, PurposeCategory
 from ..errors import N_
 from ..organisations import LEVELS, Organisation
 from ..projects import LedgerProject
+from ..targets import BudgetTarget, current_condition
 from ..vouchers import POSTED, Voucher, VoucherLine
 from .common import (
     TRUNCATE, ZERO, ReportError, Rounding, books_in_scope, is_closing, money_sum, under,
@@ -45,6 +47,23 @@ def _income_and_spending(basis: str):
         (Account.category == SPENDING_CATEGORY[basis], VoucherLine.debit - VoucherLine.credit), else_=0
     )
     return money_sum(income), money_sum(spending)
+
+
+def _by_owner(root: Organisation, fiscal_year: int, basis: str, as_of: dt.date | None, *keys):
+    """Income and spending summed per book owner (and ``keys``), as a subquery to roll up.
+
+    Summed before the owners are matched to their community, street or district by path:
+    joined line by line, that match (a prefix test the planner cannot estimate) made
+    PostgreSQL pair every book with every organisation, quadratic in the communities.
+    """
+    income, spending = _income_and_spending(basis)
+    columns = [VoucherLine.organisation_id.label("owner_id"), *keys]
+    return (
+        select(*columns, income.label("income"), spending.label("spent"))
+        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+        .join(Account, Account.id == VoucherLine.account_id)
+        .where(*_lines(root, fiscal_year, as_of)).group_by(*columns)
+    ).subquery()
 
 
 def _lines(root: Organisation, fiscal_year: int, as_of: dt.date | None):
@@ -63,6 +82,25 @@ def _allocations(root: Organisation, fiscal_year: int, as_of: dt.date | None):
     if as_of is not None:
         conditions.append(Allocation.arrived_on <= as_of)
     return conditions
+
+
+def _planned(as_of: dt.date | None):
+    return (BudgetTarget.fiscal_year, *current_condition(as_of))
+
+
+def _budget(recorded: list[tuple], planned: list[tuple]) -> dict:
+    """``{key: budget}`` from rows ``(key, owner, source, amount)`` of allocations and targets.
+
+    Per community and funding source the target counts when one is set, otherwise what
+    was allocated; the budgets are then added up by ``key``.
+    """
+    allocated = {(key, owner, source): amount for key, owner, source, amount in recorded}
+    targets = {(key, owner, source): amount for key, owner, source, amount in planned}
+    budget: dict = {}
+    for triple in set(allocated) | set(targets):
+        amount = targets[triple] if triple in targets else allocated[triple]
+        budget[triple[0]] = budget.get(triple[0], ZERO) + amount
+    return budget
 
 
 def _rates(frame: pd.DataFrame, rounding: Rounding, base: str = "allocated") -> pd.DataFrame:
@@ -98,18 +136,25 @@ def execution_by_organisation(
     group = aliased(Organisation)
     owner = aliased(Organisation)
     grouped = (group.level == level, under(group.path, root.path), under(owner.path, group.path))
-    allocated = dict(session.execute(
-        select(group.id, money_sum(Allocation.amount))
+    recorded = session.execute(
+        select(group.id, owner.id, Allocation.funding_source_id, money_sum(Allocation.amount))
         .join(Book, Book.id == Allocation.book_id).join(owner, owner.id == Book.organisation_id)
         .join(group, and_(*grouped))
-        .where(*_allocations(root, fiscal_year, as_of)).group_by(group.id)
-    ).all())
+        .where(*_allocations(root, fiscal_year, as_of))
+        .group_by(group.id, owner.id, Allocation.funding_source_id)
+    ).all()
+    year, *current = _planned(as_of)
+    planned = session.execute(
+        select(group.id, owner.id, BudgetTarget.funding_source_id, money_sum(BudgetTarget.amount))
+        .join(owner, owner.id == BudgetTarget.organisation_id).join(group, and_(*grouped))
+        .where(year == fiscal_year, *current)
+        .group_by(group.id, owner.id, BudgetTarget.funding_source_id)
+    ).all()
+    allocated = _budget(recorded, planned)
+    by_owner = _by_owner(root, fiscal_year, basis, as_of)
     moved = {gid: (income, spent) for gid, income, spent in session.execute(
-        select(group.id, *_income_and_spending(basis))
-        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
-        .join(Account, Account.id == VoucherLine.account_id)
-        .join(owner, owner.id == VoucherLine.organisation_id).join(group, and_(*grouped))
-        .where(*_lines(root, fiscal_year, as_of)).group_by(group.id)
+        select(group.id, money_sum(by_owner.c.income), money_sum(by_owner.c.spent)).select_from(by_owner)
+        .join(owner, owner.id == by_owner.c.owner_id).join(group, and_(*grouped)).group_by(group.id)
     )}
     organisations = session.execute(
         select(Organisation.id, Organisation.code, Organisation.name)
@@ -125,10 +170,22 @@ def execution_by_source(
     rounding: Rounding = TRUNCATE, as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """One row per funding source (资金来源) that has money or spending under ``root``."""
-    allocated = dict(session.execute(
-        select(Allocation.funding_source_id, money_sum(Allocation.amount))
-        .where(*_allocations(root, fiscal_year, as_of)).group_by(Allocation.funding_source_id)
-    ).all())
+    recorded = session.execute(
+        select(Allocation.funding_source_id, Book.organisation_id, Allocation.funding_source_id,
+               money_sum(Allocation.amount))
+        .join(Book, Book.id == Allocation.book_id)
+        .where(*_allocations(root, fiscal_year, as_of))
+        .group_by(Allocation.funding_source_id, Book.organisation_id)
+    ).all()
+    year, *current = _planned(as_of)
+    planned = session.execute(
+        select(BudgetTarget.funding_source_id, BudgetTarget.organisation_id, BudgetTarget.funding_source_id,
+               money_sum(BudgetTarget.amount))
+        .join(Organisation, Organisation.id == BudgetTarget.organisation_id)
+        .where(year == fiscal_year, under(Organisation.path, root.path), *current)
+        .group_by(BudgetTarget.funding_source_id, BudgetTarget.organisation_id)
+    ).all()
+    allocated = _budget(recorded, planned)
     moved = {sid: (income, spent) for sid, income, spent in session.execute(
         select(VoucherLine.funding_source_id, *_income_and_spending(basis))
         .join(Voucher, Voucher.id == VoucherLine.voucher_id)
@@ -204,14 +261,12 @@ def community_overview(
     has spending anywhere under it, then total spent and balance.
     """
     community, owner = aliased(Organisation), aliased(Organisation)
+    by_owner = _by_owner(root, fiscal_year, basis, as_of, VoucherLine.purpose_id)
     rows = session.execute(
-        select(community.code, PurposeCategory.name, *_income_and_spending(basis))
-        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
-        .join(Account, Account.id == VoucherLine.account_id)
-        .join(owner, owner.id == VoucherLine.organisation_id)
+        select(community.code, PurposeCategory.name, money_sum(by_owner.c.income), money_sum(by_owner.c.spent))
+        .select_from(by_owner).join(owner, owner.id == by_owner.c.owner_id)
         .join(community, and_(community.level == "community", under(owner.path, community.path)))
-        .outerjoin(PurposeCategory, PurposeCategory.id == VoucherLine.purpose_id)
-        .where(*_lines(root, fiscal_year, as_of))
+        .outerjoin(PurposeCategory, PurposeCategory.id == by_owner.c.purpose_id)
         .group_by(community.code, PurposeCategory.name)
     ).all()
     frame = execution_by_organisation(session, root, fiscal_year, "community", basis, as_of=as_of)

@@ -27,7 +27,7 @@ CHINESE_TITLES = {
     "balance": "余额", "side": "方向", "month": "月份", "opening": "期初余额", "closing": "期末余额",
     "allocated": "下达金额", "arrived": "到位金额", "spent": "支出金额", "approved": "批复金额",
     "execution_rate": "预算执行率(%)", "arrival_rate": "资金到位率(%)", "share": "支出占比(%)",
-    "income": "收入",
+    "income": "收入", "month_spent": "当月支出", "cumulative_spent": "累计支出",
 }
 RATE_COLUMNS = {"execution_rate", "arrival_rate", "share"}
 MONEY_FORMAT = "#,##0.00"

@@ -162,7 +162,8 @@ def test_every_form_refuses_bad_input_next_to_the_field_and_stores_nothing(cworl
             post(secretary, url, data)
         assert response.status_code == 200, (url, response.status_code)
         page = text(response)
-        block = re.search(rf'<div class="field has-error">\s*<label for="{field_name}".*?</div>', page, re.S)
+        # A field of the project page's forms has an id of its own (``meeting-present``).
+        block = re.search(rf'<div class="field has-error">\s*<label for="(?:[\w-]+-)?{field_name}".*?</div>', page, re.S)
         assert block, (url, field_name, page[page.find("has-error") - 200:][:800])
         for needle in needles:
             assert needle in block.group(0), (url, needle, block.group(0))

@@ -87,3 +87,25 @@ def test_a_failing_job_says_why(fin, session, login_as, app):
     assert run_job(job_id) == "failed"
     page = login_as("finance-s0101").get(f"/jobs/{job_id}").get_data(as_text=True)
     assert "district" in page or "区" in page
+
+
+def test_a_running_job_is_not_run_twice_until_its_lease_runs_out(fin, session, login_as, app):
+    import datetime as dt
+
+    import pytest
+
+    from app.jobs.tasks import JobHeld, claim, execute
+
+    _request_export(login_as("finance-s0101"), fin.book.organisation_id)
+    job = session.scalars(select(Job)).one()
+    with app.app_context():
+        assert claim(job.id) is True  # a worker took it...
+        with pytest.raises(JobHeld):  # ...so a second delivery waits rather than running it too
+            execute(job.id)
+    session.expire_all()
+    assert (session.get(Job, job.id).status, session.get(Job, job.id).attempts) == ("running", 1)
+    session.get(Job, job.id).lease_until = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    session.commit()  # that worker was lost: its lease ran out
+    assert run_job(job.id) == "done"
+    session.expire_all()
+    assert session.get(Job, job.id).attempts == 2 and session.get(Job, job.id).result_bytes

@@ -102,3 +102,25 @@ def test_project_pages_are_read_only_and_link_to_the_community_area(city, sessio
     foreign = project(session, "XQ010101", "P03")
     assert oversight.get(f"/oversight/projects/{foreign.id}").status_code == 404
     assert login_as("committee-s0102").get(f"/oversight/projects/{p.id}").status_code == 404
+
+
+def test_the_district_export_charts_its_streets_and_months_and_the_csv_timeline(city, session, login_as):
+    from openpyxl.chart import BarChart, LineChart
+
+    from app.street.figures import timeline_months
+    from ledger.reports import execution_timeline
+
+    oversight = login_as("oversight-d01")
+    book = load_workbook(io.BytesIO(oversight.get(f"/oversight/D01/export.xlsx?year={YEAR}").data))
+    streets = book["各街道执行情况"]
+    assert isinstance(streets._charts[0], BarChart)
+    assert streets._charts[0].series[0].val.numRef.f == f"'各街道执行情况'!$G$2:$G${streets.max_row}"
+    months = book["分月执行进度"]
+    assert isinstance(months._charts[0], LineChart)
+    line = execution_timeline(session, by_code(session, "D01"), YEAR, rounding=RATES, months=timeline_months(YEAR))
+    assert months.max_row == len(line) + 1
+    csv = oversight.get(f"/oversight/D01/export/timeline.csv?year={YEAR}").data.decode("utf-8-sig").splitlines()
+    assert csv[0] == "单位,名称,月份,当月支出,累计支出,下达金额,预算执行率(%)"
+    last = line.iloc[-1]
+    assert csv[-1] == f"D01,河东区,{last['month']},{last['month_spent']},{last['cumulative_spent']}," \
+                      f"{last['allocated']},{last['execution_rate']}"

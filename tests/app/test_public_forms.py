@@ -13,6 +13,7 @@ from app.public.models import NeedContact
 from app.public.operations import contact_for
 from ledger.organisations import by_code
 from ledger.users import User
+from workflows.household_codes import household_code
 from workflows.needs import Need
 from workflows.projects import Project
 from workflows.publicity import Objection, answer_objection, latest_notice
@@ -211,31 +212,48 @@ def test_script_payloads_in_objections_titles_and_notice_text_show_as_text(world
 
 # -- ratings ---------------------------------------------------------------------------
 
+def slip(app, subject: Project, number: int) -> str:
+    """The code on household ``number``'s slip for the project's community and plan year."""
+    return household_code(app.config["SECRET_KEY"], subject.community.code, subject.plan_year, number)
+
+
 def test_a_household_rates_a_project_once(world, app, session):
     subject = project(session, "Q020101", "P02")  # at acceptance: open for rating
     client = app.test_client()
     url = f"/c/Q020101/projects/{subject.id}/rating"
+    code = slip(app, subject, 7)
     assert "每户对每个项目只能评价一次" in client.get(f"/c/Q020101/projects/{subject.id}").get_data(as_text=True)
-    response = post(client, url, {"household_code": " 7-707 ", "rating": "4"})
+    response = post(client, url, {"household_code": f" {code.lower()} ", "rating": "4"})  # as typed on a phone
     assert response.status_code == 302
     assert "谢谢！您家的评价已记录。" in client.get(response.headers["Location"]).get_data(as_text=True)
     rating = session.scalar(select(SatisfactionRating).where(SatisfactionRating.project_id == subject.id,
-                                                             SatisfactionRating.household_code == "7-707"))
+                                                             SatisfactionRating.household_code == code))
     assert rating.rating == 4
     before = counts(session)
-    again = post(client, url, {"household_code": "7-707", "rating": "1"})
+    again = post(client, url, {"household_code": code, "rating": "1"})
     assert again.status_code == 200
-    assert field_errors(again.get_data(as_text=True)) == {"household_code": ["住户 7-707 已对本项目评过分。"]}
+    assert field_errors(again.get_data(as_text=True)) == {"household_code": [f"住户 {code} 已对本项目评过分。"]}
     assert counts(session) == before
     page = client.get(f"/c/Q020101/projects/{subject.id}").get_data(as_text=True)
-    assert "7-707" not in page and "83.33%" in page  # 5 of 6 households rated 4 or 5
+    assert code not in page and "83.33%" in page  # 5 of 6 households rated 4 or 5
 
 
-def test_a_code_used_by_the_demo_households_is_refused(world, app, session):
+@pytest.mark.parametrize("typed", ["1-101", "7-707", "{other_community}", "{other_year}", "{changed_number}"])
+def test_a_code_the_community_did_not_hand_out_is_refused(world, app, session, typed):
     subject = project(session, "Q020101", "P02")
+    code = slip(app, subject, 7)
+    typed = typed.format(
+        other_community=household_code(app.config["SECRET_KEY"], "Q010101", subject.plan_year, 7),
+        other_year=household_code(app.config["SECRET_KEY"], "Q020101", subject.plan_year - 1, 7),
+        changed_number="8-" + code.split("-")[1],
+    )
+    before = counts(session)
     response = post(app.test_client(), f"/c/Q020101/projects/{subject.id}/rating",
-                    {"household_code": "1-101", "rating": "5"})
-    assert "住户 1-101 已对本项目评过分。" in response.get_data(as_text=True)
+                    {"household_code": typed, "rating": "5"})
+    assert response.status_code == 200
+    errors = field_errors(response.get_data(as_text=True))
+    assert list(errors) == ["household_code"] and "不是本社区" in errors["household_code"][0]
+    assert counts(session) == before
 
 
 @pytest.mark.parametrize("community,code", [("Q010101", "P01"), ("Q010101", "P02"), ("Q010101", "P03")])

@@ -103,3 +103,79 @@ def test_the_dashboard_is_for_the_streets_own_readers(city, login_as):
     assert login_as("oversight-d01").get("/street/S0201").status_code == 404
     assert login_as("secretary-q010101").get(f"/street/S0101?year={YEAR}").status_code == 404
     assert login_as("finance-s0101").get(f"/street/S0101?year={YEAR}").status_code == 403
+
+
+def _month_rows(page: str) -> dict[int, dict[str, str]]:
+    return {int(m): cells(page, "data-month", m) for m in re.findall(r'<tr data-month="(\d+)"', page)}
+
+
+def test_the_monthly_timeline_accumulates_to_the_years_figures(city, session, login_as):
+    from app.street.figures import timeline_months
+    from ledger.reports import execution_timeline
+
+    page = login_as("committee-s0101").get(f"/street/S0101?year={YEAR}").get_data(as_text=True)
+    street = by_code(session, "S0101")
+    line = execution_timeline(session, street, YEAR, rounding=RATES, months=timeline_months(YEAR))
+    shown = _month_rows(page)
+    assert sorted(shown) == list(line["month"])
+    for _, row in line.iterrows():
+        got = shown[row["month"]]
+        assert got["cumulative_spent"] == shown_money(row["cumulative_spent"])
+        assert got["execution_rate"] == shown_rate(row["execution_rate"])
+    total = execution_by_organisation(session, street, YEAR, "street", rounding=RATES).iloc[0]
+    last = line.iloc[-1]
+    assert (last["cumulative_spent"], last["execution_rate"]) == (total["spent"], total["execution_rate"])
+    assert total["spent"] > 0 and line.iloc[0]["cumulative_spent"] < total["spent"]  # it grows over the year
+    timeline = page[page.index('id="timeline"'):page.index('id="idle"')]
+    assert "<svg" in timeline and "<polyline" in timeline and timeline.count("<rect") == len(line)
+
+
+def test_the_excel_charts_draw_the_cells_beside_them(city, session, login_as):
+    from openpyxl.chart import BarChart, LineChart, PieChart
+
+    client = login_as("committee-s0101")
+    book = load_workbook(io.BytesIO(client.get(f"/street/S0101/dashboard.xlsx?year={YEAR}").data))
+    expected = {"各社区执行情况": (BarChart, "B", "G"), "按用途支出": (PieChart, "B", "C"),
+                "分月执行进度": (LineChart, "C", "G")}
+    for title, (kind, category, value) in expected.items():
+        sheet = book[title]
+        assert len(sheet._charts) == 1, title
+        chart = sheet._charts[0]
+        assert isinstance(chart, kind), title
+        last = sheet.max_row
+        series = chart.series[0]
+        assert series.val.numRef.f == f"'{title}'!${value}$2:${value}${last}", title
+        ref = series.cat.strRef.f if series.cat.strRef else series.cat.numRef.f
+        assert ref == f"'{title}'!${category}$2:${category}${last}", title
+    # the line's cells are the page's figures
+    page = client.get(f"/street/S0101?year={YEAR}").get_data(as_text=True)
+    shown = _month_rows(page)
+    sheet = book["分月执行进度"]
+    assert [c.value for c in sheet[1]][2:7] == ["月份", "当月支出", "累计支出", "下达金额", "预算执行率(%)"]
+    for month, _month_spent, cumulative, _allocated, rate in (r[2:7] for r in sheet.iter_rows(min_row=2, values_only=True)):
+        assert shown_money(Decimal(str(cumulative))) == shown[month]["cumulative_spent"]
+        assert shown_rate(Decimal(str(rate))) == shown[month]["execution_rate"]
+    rates = {r[1]: r[6] for r in book["各社区执行情况"].iter_rows(min_row=2, values_only=True)}
+    for code in ("Q010101", "Q010102", "Q010103"):
+        name_cell = cells(page, "data-org", code)
+        assert shown_rate(Decimal(str(rates[by_code(session, code).name]))) == name_cell["execution_rate"]
+
+
+def test_the_late_allocation_cutoff_is_a_setting_shown_on_the_page(city, app, login_as):
+    d02 = login_as("oversight-d02")
+    page = d02.get(f"/oversight/D02?year={YEAR}").get_data(as_text=True)
+    assert 'data-late="Q020101"' in page and f"{YEAR}年6月30日" in page
+    app.config["LATE_ALLOCATION_CUTOFF"] = "09-30"  # the district money arrived in August
+    page = d02.get(f"/oversight/D02?year={YEAR}").get_data(as_text=True)
+    assert "data-late=" not in page and f"{YEAR}年9月30日" in page
+
+
+def test_a_wrong_cutoff_setting_is_refused():
+    import pytest
+
+    from app.street.figures import parse_cutoff
+
+    assert parse_cutoff("06-30") == (6, 30)
+    for wrong in ("02-29", "13-01", "June", ""):
+        with pytest.raises(ValueError, match="MM-DD"):
+            parse_cutoff(wrong)

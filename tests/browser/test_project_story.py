@@ -311,10 +311,18 @@ def test_one_project_from_a_residents_need_to_its_published_results(world, serve
     expect(secretary.locator(".flash.success")).to_contain_text("完工报告.pdf")
     expect(secretary.locator("#evidence tbody")).to_contain_text("完工报告.pdf")
 
+    # The household's code is on the slip the secretary printed (household codes page).
+    from workflows.projects import Project
+
+    plan_year = session.get(Project, project_id).plan_year
+    secretary.goto(f"{server}/community/{COMMUNITY}/household-codes?year={plan_year}&count=12")
+    household = secretary.locator(".hh-code code").nth(5).inner_text()
+    assert household.startswith("6-")
+
     rater = phone(browser_page)
     rater.goto(f"{server}/c/{COMMUNITY}/projects/{project_id}")
     expect(rater.locator("h1")).to_have_text(TITLE)
-    rater.fill("#household_code", "6-502")
+    rater.fill("#household_code", household)
     rater.check('input[name=rating][value="5"]')
     rater.get_by_role("button", name="提交评价").click()
     rater.wait_for_url(re.compile(rf".*/c/{COMMUNITY}/projects/{project_id}#satisfaction$"))

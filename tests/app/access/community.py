@@ -72,3 +72,8 @@ def targets(session, scope: str) -> dict:
     # A scope without such an object names id 0: a refused request is still refused (404).
     return {"community": org.code, "cm_running": running or 0, "cm_need": needs[0] if needs else 0,
             "cm_other_need": needs[-1] if needs else 0, "cm_objection": objection or 0, "cm_evidence": evidence or 0}
+
+ROUTES["community.revise_estimate"] = Route("POST", "/community/projects/{cm_running}/estimate", SECRETARY, True,
+                                            {"budget_district": "123.00"})
+ROUTES["community.household_codes"] = Route("GET", "/community/{community}/household-codes?year=2026&count=3",
+                                            SECRETARY, True)

@@ -34,6 +34,10 @@ ROUTES = {
     "finance.execution": Route("GET", "/finance/execution?org={org}", BOOK_READERS, True),
     "finance.export_job": Route("POST", "/finance/exports", BOOK_READERS, True, lambda ids: {
         "kind": "execution", "organisation": ids["org"], "fiscal_year": "2026", "by": "purpose"}),
+    "finance.targets": Route("GET", "/finance/targets?org={org}", BOOK_READERS, True),
+    "finance.set_target": Route("POST", "/finance/targets/set?org={org}", FINANCE, True, lambda ids: {
+        "organisation": ids["org"], "source": "district", "fiscal_year": "2026", "amount": "400000",
+        "reference": "matrix", "reason": "matrix"}),
     "finance.imports": Route("GET", "/finance/imports", FINANCE),
     "finance.verify": Route("GET", "/finance/verify?run=1", BOOK_READERS),
 }

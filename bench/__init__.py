@@ -1,0 +1,1 @@
+"""Benchmarks at city scale and their deterministic data generator (see bench/README.md)."""

@@ -1,0 +1,243 @@
+"""What ``bench/run`` does, step by step (see its docstring and bench/README.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from ledger.base import Base
+from ledger.db import make_engine
+from ledger.organisations import Organisation, by_code
+
+from . import figures as figures_module
+from .generate import SCALES, load, plan_city
+from .web import WRK, Server, api_throughput, login_cookie, web_users, wrk
+from .memory import peak_mb
+from .posting import batch_payments, import_throughput, raw_throughput, service_throughput
+from .results import Result, machine, result, update_readme, write
+
+HERE = Path(__file__).resolve().parent
+#: Seconds each throughput or load measurement runs, per scale.
+DURATION = {"tiny": 3, "small": 8, "city": 10, "full": 20}
+#: Vouchers in the batched import (and in the raw INSERT / COPY of the same rows).
+BATCH = {"tiny": 40, "small": 150, "city": 300, "full": 1000}
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def create_database(server: str, name: str) -> str:
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{server}/{name}"
+
+
+def drop_database(server: str, name: str) -> None:
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def timed(function, repeat: int = 3):
+    """The median seconds of ``repeat`` calls (after one warm-up) and the last value."""
+    value = function()
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        value = function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), value
+
+
+class Run:
+    def __init__(self, scale: str, machine_text: str, output: Path):
+        self.scale, self.machine, self.results, self.output = scale, machine_text, [], output
+
+    def add(self, name, ours, reference, unit, reference_is, target="", met=None) -> Result:
+        entry = result(name, self.scale, ours, reference, unit, self.machine, reference_is, target, met)
+        self.results.append(entry)
+        write(self.results, self.output)  # a run that fails later still leaves what it measured
+        log(f"{name}: ours {entry.ours} {unit}, reference {entry.reference} ({reference_is}), ratio {entry.ratio}")
+        return entry
+
+
+def posting(run: Run, url: str, session: Session, communities: list[str], year: int, seconds: float, batch: int):
+    service = {}
+    for clients in (1, 4, 16):
+        log(f"posting through the service, {clients} clients, {seconds} s")
+        service[clients] = service_throughput(url, communities, year, clients, seconds)
+    log("posting on one contended project, 4 clients")
+    contended = service_throughput(url, communities, year, 4, seconds, contended=True)
+    tag = f"batch{int(time.time()) % 10**6}"
+    vouchers = batch_payments(communities, year, batch, tag)
+    log(f"batched import of {batch} vouchers")
+    imported = import_throughput(session, vouchers)
+    raw = raw_throughput(session, batch_payments(communities, year, batch, tag + "raw"))
+    for clients, figures in service.items():
+        target = ("≥ 50 % of raw INSERT and ≥ 1,000/s" if clients == 4 else "")
+        met = (figures["per_second"] >= 0.5 * raw["insert"] and figures["per_second"] >= 1000) if clients == 4 else None
+        run.add(f"posting: service, {clients} client{'s' if clients > 1 else ''}", figures["per_second"],
+                raw["insert"], "vouchers/s", "raw INSERT of the same rows", target, met)
+    run.add("posting: service, 4 clients", service[4]["per_second"], raw["copy"], "vouchers/s",
+            "COPY of the same rows (physical limit)")
+    client_cpu, server_cpu = service[4]["client_cpu_ms"], service[4]["server_cpu_ms"]
+    cpu = client_cpu + server_cpu
+    run.add("posting: CPU per voucher, 4 clients", cpu, None, "ms",
+            f"Python client {client_cpu:.0f} ms + PostgreSQL backend {server_cpu:.0f} ms")
+    if cpu:
+        run.add("posting: service, 4 clients", service[4]["per_second"], 2000 / cpu, "vouchers/s",
+                "ceiling of 2 idle cores at that CPU per voucher")
+    run.add("posting: service p95 latency, 4 clients", service[4]["p95_ms"], service[1]["p95_ms"], "ms",
+            "p95 with 1 client")
+    run.add("posting: batched import", imported, raw["insert"], "vouchers/s", "raw INSERT of the same rows")
+    run.add("posting: raw INSERT", raw["insert"], raw["copy"], "vouchers/s", "COPY")
+    run.add("posting: one contended project budget, 4 clients", contended["per_second"], service[4]["per_second"],
+            "vouchers/s", "4 clients on separate communities", "≥ 150/s", contended["per_second"] >= 150)
+    return service
+
+
+def reports(run: Run, session: Session, scopes: list[Organisation], year: int, folder: Path, use_hledger: bool):
+    for scope in scopes:
+        log(f"figures for {scope.level} {scope.code}")
+        compared = figures_module.compare(session, scope, year, folder, use_hledger=use_hledger)  # fails loudly
+        ours_s, _ = timed(lambda: figures_module.ours(session, scope, year))
+        categories = figures_module.account_categories(session)
+        sql_s, _ = timed(lambda: figures_module.raw_sql(session, scope, year, categories))
+        city = scope.level == "city"
+        run.add(f"report: trial balance + execution, {scope.level}", 1000 * ours_s, 1000 * sql_s, "ms",
+                "hand-written SQL GROUP BY", "≤ 1.5× and < 1 s" if city else "",
+                (ours_s <= 1.5 * sql_s and ours_s < 1) if city else None)
+        bean = compared["beancount"].seconds
+        run.add(f"report: trial balance + execution, {scope.level}", 1000 * ours_s, 1000 * bean, "ms",
+                "bean-query on our Beancount export", "≥ 50× faster" if city else "",
+                (bean >= 50 * ours_s) if city else None)
+        if "hledger" in compared:
+            hl = compared["hledger"].seconds
+            run.add(f"report: trial balance + execution, {scope.level}", 1000 * ours_s, 1000 * hl, "ms",
+                    "hledger bal on an equivalent journal", "≥ 10× faster" if city else "",
+                    (hl >= 10 * ours_s) if city else None)
+        run.add(f"report: figures agree to the fen, {scope.level}", len(compared), len(compared), "tools",
+                "+".join(compared))
+        if city:
+            lines = session.scalar(text("SELECT count(*) FROM voucher_lines"))
+            ours_all, bare_all = figures_module.all_years(session, scope)
+            run.add(f"report: trial balance of every year, city ({lines:,} lines)", 1000 * ours_all, 1000 * bare_all,
+                    "ms", "hand-written SQL GROUP BY", "≤ 1.5× and < 1 s",
+                    ours_all <= 1.5 * bare_all and ours_all < 1)
+
+
+def pages(run: Run, base: str, community: str, street: str, committee: str, seconds: int):
+    if WRK is None:
+        log("wrk is not installed: page measurements skipped (apt-get install -y wrk)")
+        return
+    bare = wrk(f"{base}/bench/bare", duration=seconds)
+    board = wrk(f"{base}/c/{community}", duration=seconds)
+    dashboard = wrk(f"{base}/street/{street}", duration=seconds, cookie=login_cookie(base, committee))
+    for name, figures in (("public board", board), ("street dashboard", dashboard)):
+        if figures["errors"]:  # timeouts (30 s) or non-2xx answers: said loudly, and kept as a figure
+            log(f"WARNING {name}: {figures['errors']} of {figures['requests']} requests failed under load")
+            run.add(f"pages: {name}, failed requests", figures["errors"], figures["requests"], "requests",
+                    "requests made", "none", False)
+    run.add("pages: public board, 50 connections", board["per_second"], bare["per_second"], "requests/s",
+            "bare Flask route, same server", "≥ 1,000/s", board["per_second"] >= 1000)
+    run.add("pages: public board p95, 50 connections", board["p95_ms"], bare["p95_ms"], "ms",
+            "bare Flask route, same server", "< 100 ms", board["p95_ms"] < 100)
+    run.add("pages: street dashboard, 50 connections", dashboard["per_second"], bare["per_second"], "requests/s",
+            "bare Flask route, same server")
+    run.add("pages: street dashboard p95, 50 connections", dashboard["p95_ms"], bare["p95_ms"], "ms",
+            "bare Flask route, same server", "< 200 ms", dashboard["p95_ms"] < 200)
+
+
+def memory(run: Run, url: str, city: str, year: int, batch: int, bean_file: Path):
+    log("peak memory")
+    baseline = peak_mb("baseline", url)
+    report = peak_mb("report", url, city, str(year))
+    imported = peak_mb("import", url, str(batch))
+    bean = peak_mb("command", str(figures_module.BEAN_QUERY), "-f", "csv", str(bean_file),
+                   figures_module.BEAN_QUERY_SQL)
+    run.add("memory: largest report (city trial balance + execution by community)", report, baseline, "MB",
+            "same process doing nothing", "< 500 MB", report < 500)
+    run.add("memory: largest report", report, bean, "MB", "bean-query on the same figures")
+    run.add(f"memory: batched import of {batch} vouchers", imported, baseline, "MB", "same process doing nothing")
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description="Run the benchmarks of issue 7.")
+    parser.add_argument("--scale", choices=SCALES, default="small")
+    parser.add_argument("--seed", type=int, default=20250101)
+    parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432",
+                        help="PostgreSQL server URL without a database name")
+    parser.add_argument("--keep", action="store_true", help="keep the bench_<scale> database")
+    parser.add_argument("--output", type=Path, default=None, help="results file (default bench/results.json)")
+    parser.add_argument("--readme-marker", default=None,
+                        help="with --output: also rewrite the README table between <!-- MARKER:start/end -->")
+    args = parser.parse_args(argv)
+    started = time.time()
+    scale = SCALES[args.scale]
+    run = Run(args.scale, machine(), args.output or HERE / "results.json")
+    name = f"bench_{args.scale}"
+    url = create_database(args.server, name)
+    log(f"database {make_url(url).database}, scale {scale}")
+    engine = make_engine(url)
+    import app.models  # noqa: F401  (every table of the application)
+
+    Base.metadata.create_all(engine)
+    seconds, batch = DURATION[args.scale], BATCH[args.scale]
+    folder = Path(tempfile.mkdtemp(prefix="bench-"))  # peer files and the gunicorn log
+    try:
+        with Session(engine) as session:
+            plan = plan_city(scale, args.seed)
+            log(f"generating {len(plan.vouchers) + len(plan.allocations)} vouchers")
+            loaded = load(session, plan, log=log)
+            log(f"generated: {loaded}")
+            run.add("generation: import path (allocations and vouchers)", loaded["imported"] /
+                    (loaded["allocations_s"] + loaded["vouchers_s"]), None, "vouchers/s",
+                    f"{loaded['imported']} vouchers imported, {loaded['copied']} COPYed")
+            year = scale.year_list[-1]
+            communities = plan.communities()
+            service = posting(run, url, session, communities, year, seconds, batch)
+            streets = plan.streets()
+            scopes = [by_code(session, communities[0]), by_code(session, streets[0]), by_code(session, plan.city)]
+            reports(run, session, scopes, year, folder, figures_module.HLEDGER is not None)
+            secrets = web_users(session, streets[0])
+            with Server(url, log=folder / "gunicorn.log") as server:
+                log("posting through the HTTP API, 4 clients")
+                api = api_throughput(server.base, session, streets[0], secrets, year, 4, seconds)
+                session.rollback()
+                run.add("api: vouchers through /api/v1 (create, review, post), 4 clients", api["per_second"],
+                        service[4]["per_second"], "vouchers/s", "the service directly, 4 clients")
+                run.add("api: p50 latency of a voucher (3 requests), 4 clients", api["p50_ms"],
+                        service[4]["p50_ms"], "ms", "the service directly, 4 clients")
+                run.add("api: p95 latency of a voucher (3 requests), 4 clients", api["p95_ms"],
+                        service[4]["p95_ms"], "ms", "the service directly, 4 clients")
+                log("pages under wrk, 50 connections")
+                pages(run, server.base, communities[0], streets[0], secrets["committee"], seconds)
+            memory(run, url, plan.city, year, batch, folder / f"{plan.city}-{year}.beancount")
+        run.add("run: machine load at the end (1-minute average; other jobs share the cores)", os.getloadavg()[0],
+                os.cpu_count(), "runnable processes", "CPU cores")
+        run.add("run: wall time of bench/run", time.time() - started, 600 if args.scale == "small" else None, "s",
+                "ten minutes" if args.scale == "small" else "", "< 600 s" if args.scale == "small" else "",
+                (time.time() - started) < 600 if args.scale == "small" else None)
+        write(run.results, args.output or HERE / "results.json")
+        if args.output is None:
+            update_readme(run.results)
+        elif args.readme_marker:
+            update_readme(run.results, marker=args.readme_marker)
+        log(f"done in {time.time() - started:.0f} s: {len(run.results)} measurements (files in {folder})")
+    finally:
+        engine.dispose()
+        if not args.keep:
+            drop_database(args.server, name)
