@@ -105,6 +105,16 @@ class Config:
         },
     }
 
+    #: The cache of the public board and the dashboards (app/cache.py), shared by the web
+    #: workers, the Celery worker and the CLI: Redis when CACHE_REDIS_URL is set, else files
+    #: under the instance folder (CACHE_DIR); CACHE_TYPE=NullCache turns it off.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE") or ("RedisCache" if CACHE_REDIS_URL else "FileSystemCache")
+    CACHE_DIR = os.environ.get("CACHE_DIR")
+    CACHE_THRESHOLD = 5000
+    #: Seconds a cached page is kept at most (a commit makes it unreadable long before).
+    CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "3600"))
+
     #: How long a worker holds a running job without reporting progress (app/jobs/tasks.py).
     JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "600"))
 

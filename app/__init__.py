@@ -40,6 +40,9 @@ def create_app(config_class: type[Config] | None = None) -> Flask:
         from ledger.db import use_real_transactions
 
         use_real_transactions(db.engine)
+    from . import cache
+
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from babel import Locale
@@ -24,13 +25,19 @@ def catalog_path(language: str) -> Path:
     return TRANSLATIONS / str(Locale.parse(language)) / "LC_MESSAGES" / "messages.po"
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
     languages = current_app.config["LANGUAGES"]
     chosen = request.args.get("lang")
     if chosen in languages:
         session["lang"] = chosen
-        return chosen
-    return session.get("lang") if session.get("lang") in languages else languages[0]
+        return parsed_locale(chosen)
+    return parsed_locale(session.get("lang") if session.get("lang") in languages else languages[0])
+
+
+@functools.cache
+def parsed_locale(language: str) -> Locale:
+    """Babel's ``Locale`` of a configured language, parsed once (parsing scans every locale Babel has)."""
+    return Locale.parse(language)
 
 
 def select_timezone() -> str:

@@ -77,9 +77,9 @@ class Scale:
 
 SCALES = {
     "tiny": Scale("tiny", 1, 2, 2, 2, 10),
-    "small": Scale("small", 2, 4, 10, 3, 100, imported=250),
-    "city": Scale("city", 10, 10, 20, 1, 100, imported=500, bulk_structure=True),
-    "full": Scale("full", 10, 10, 20, 5, 100, imported=2000, bulk_structure=True),
+    "small": Scale("small", 2, 4, 10, 3, 100, imported=4000),
+    "city": Scale("city", 10, 10, 20, 1, 100, imported=20000, bulk_structure=True),
+    "full": Scale("full", 10, 10, 20, 5, 100, imported=100000, bulk_structure=True),
 }
 
 DISTRICT_NAMES = ["东城区", "西城区", "南湖区", "北岸区", "高新区", "滨江区", "金山区", "青峰区", "临河区", "望海区",

@@ -48,11 +48,10 @@ def main(argv: list[str]) -> None:
     session = _session(args[0])
     if job == "report":
         from ledger.organisations import by_code
-        from ledger.reports import execution_by_organisation, trial_balance
+        from ledger.reports import execution_by_organisation, trial_balances
 
         root, year = by_code(session, args[1]), int(args[2])
-        for basis in ("financial", "budget"):
-            trial_balance(session, root, year, basis=basis)
+        trial_balances(session, root, year)
         execution_by_organisation(session, root, year, level="community")
     elif job == "import":
         from sqlalchemy import select

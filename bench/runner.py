@@ -174,21 +174,33 @@ def memory(run: Run, url: str, city: str, year: int, batch: int, bean_file: Path
     run.add(f"memory: batched import of {batch} vouchers", imported, baseline, "MB", "same process doing nothing")
 
 
+#: What ``--only`` can choose; a full run measures every part (``api`` needs ``posting``'s figures).
+PARTS = ("posting", "reports", "api", "pages", "memory")
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description="Run the benchmarks of issue 7.")
     parser.add_argument("--scale", choices=SCALES, default="small")
     parser.add_argument("--seed", type=int, default=20250101)
     parser.add_argument("--server", default="postgresql+psycopg://postgres@127.0.0.1:5432",
                         help="PostgreSQL server URL without a database name")
-    parser.add_argument("--keep", action="store_true", help="keep the bench_<scale> database")
+    parser.add_argument("--database", default=None, help="database name (default bench_<scale>)")
+    parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help=f"comma-separated parts to measure (default all: {','.join(PARTS)})")
     parser.add_argument("--output", type=Path, default=None, help="results file (default bench/results.json)")
     parser.add_argument("--readme-marker", default=None,
                         help="with --output: also rewrite the README table between <!-- MARKER:start/end -->")
     args = parser.parse_args(argv)
+    parts = set(args.only.split(","))
+    if parts - set(PARTS):
+        parser.error(f"--only: unknown parts {', '.join(sorted(parts - set(PARTS)))}")
+    if parts != set(PARTS) and args.output is None:
+        parser.error("--only: a partial run needs --output (results.json holds whole runs)")
     started = time.time()
     scale = SCALES[args.scale]
     run = Run(args.scale, machine(), args.output or HERE / "results.json")
-    name = f"bench_{args.scale}"
+    name = args.database or f"bench_{args.scale}"
     url = create_database(args.server, name)
     log(f"database {make_url(url).database}, scale {scale}")
     engine = make_engine(url)
@@ -208,24 +220,30 @@ def main(argv: list[str]) -> None:
                     f"{loaded['imported']} vouchers imported, {loaded['copied']} COPYed")
             year = scale.year_list[-1]
             communities = plan.communities()
-            service = posting(run, url, session, communities, year, seconds, batch)
             streets = plan.streets()
-            scopes = [by_code(session, communities[0]), by_code(session, streets[0]), by_code(session, plan.city)]
-            reports(run, session, scopes, year, folder, figures_module.HLEDGER is not None)
-            secrets = web_users(session, streets[0])
-            with Server(url, log=folder / "gunicorn.log") as server:
-                log("posting through the HTTP API, 4 clients")
-                api = api_throughput(server.base, session, streets[0], secrets, year, 4, seconds)
-                session.rollback()
-                run.add("api: vouchers through /api/v1 (create, review, post), 4 clients", api["per_second"],
-                        service[4]["per_second"], "vouchers/s", "the service directly, 4 clients")
-                run.add("api: p50 latency of a voucher (3 requests), 4 clients", api["p50_ms"],
-                        service[4]["p50_ms"], "ms", "the service directly, 4 clients")
-                run.add("api: p95 latency of a voucher (3 requests), 4 clients", api["p95_ms"],
-                        service[4]["p95_ms"], "ms", "the service directly, 4 clients")
-                log("pages under wrk, 50 connections")
-                pages(run, server.base, communities[0], streets[0], secrets["committee"], seconds)
-            memory(run, url, plan.city, year, batch, folder / f"{plan.city}-{year}.beancount")
+            if "posting" in parts or "api" in parts:
+                service = posting(run, url, session, communities, year, seconds, batch)
+            if "reports" in parts:
+                scopes = [by_code(session, communities[0]), by_code(session, streets[0]), by_code(session, plan.city)]
+                reports(run, session, scopes, year, folder, figures_module.HLEDGER is not None)
+            if "api" in parts or "pages" in parts:
+                secrets = web_users(session, streets[0])
+                with Server(url, log=folder / "gunicorn.log") as server:
+                    if "api" in parts:
+                        log("posting through the HTTP API, 4 clients")
+                        api = api_throughput(server.base, session, streets[0], secrets, year, 4, seconds)
+                        session.rollback()
+                        run.add("api: vouchers through /api/v1 (create, review, post), 4 clients", api["per_second"],
+                                service[4]["per_second"], "vouchers/s", "the service directly, 4 clients")
+                        run.add("api: p50 latency of a voucher (3 requests), 4 clients", api["p50_ms"],
+                                service[4]["p50_ms"], "ms", "the service directly, 4 clients")
+                        run.add("api: p95 latency of a voucher (3 requests), 4 clients", api["p95_ms"],
+                                service[4]["p95_ms"], "ms", "the service directly, 4 clients")
+                    if "pages" in parts:
+                        log("pages under wrk, 50 connections")
+                        pages(run, server.base, communities[0], streets[0], secrets["committee"], seconds)
+            if "memory" in parts:
+                memory(run, url, plan.city, year, batch, folder / f"{plan.city}-{year}.beancount")
         run.add("run: machine load at the end (1-minute average; other jobs share the cores)", os.getloadavg()[0],
                 os.cpu_count(), "runnable processes", "CPU cores")
         run.add("run: wall time of bench/run", time.time() - started, 600 if args.scale == "small" else None, "s",

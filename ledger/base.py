@@ -38,6 +38,9 @@ def money(value: Decimal | int | str) -> Decimal:
     error, not a silent rounding, because an amount typed as ``0.001`` is a mistake
     the user must see.
     """
+    if type(value) is Decimal and value.is_finite() and value.as_tuple().exponent == -2 \
+            and abs(value) <= MAX_AMOUNT:  # already money: the common case, kept cheap
+        return value if value else Decimal("0.00")
     if isinstance(value, bool) or isinstance(value, float):
         raise MoneyError(f"amount must be a decimal string or integer, not {type(value).__name__}")
     if isinstance(value, str):

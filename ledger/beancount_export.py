@@ -42,7 +42,7 @@ from .dimensions import FundingSource, PurposeCategory
 from .organisations import Organisation
 from .projects import LedgerProject
 from .reports.common import OPENING_PREFIX
-from .reports.trial_balance import trial_balance
+from .reports.trial_balance import trial_balances
 from .vouchers import POSTED, Voucher, VoucherLine
 
 ROOTS = {
@@ -146,8 +146,8 @@ def _assertions(session: Session, books: list[Book], opened: dict) -> list[str]:
     out = []
     for book in last.values():
         day = dt.date(book.fiscal_year + 1, 1, 1).isoformat()
-        for basis in ("financial", "budget"):
-            for row in trial_balance(session, book, basis=basis).itertuples():
+        for basis, frame in trial_balances(session, book).items():
+            for row in frame.itertuples():
                 account = account_name(book.organisation.code, row.account, row.category, basis)
                 closing = row.closing_debit - row.closing_credit
                 if account in opened or closing:

@@ -136,21 +136,37 @@ def open_book(
     return book
 
 
-def period_for(book: Book, date: dt.date) -> Period:
-    """The open period of ``book`` that ``date`` falls in, or a refusal saying why not."""
+def period_for(book: Book, date: dt.date, fresh: Session | None = None) -> Period:
+    """The open period of ``book`` that ``date`` falls in, or a refusal saying why not.
+
+    ``fresh``: read the period from the database through this session, as posting does
+    under the book's lock (a clerk may have closed it since it was loaded)."""
+    check_in_year(book, date)
+    period = book.period(date.month) if fresh is None else fresh.scalars(
+        select(Period).where(Period.book_id == book.id, Period.month == date.month)
+        .execution_options(populate_existing=True)
+    ).one()
+    check_open(book, date, period.is_closed)
+    return period
+
+
+def check_in_year(book: Book, date: dt.date) -> None:
+    """Refuse a ``date`` outside the book's fiscal year."""
     if date.year != book.fiscal_year:
         raise BookError(
             N_("Date %(date)s is outside fiscal year %(year)s of books %(book)s."),
             field="date", date=date.isoformat(), year=book.fiscal_year, book=book.label,
         )
-    period = book.period(date.month)
-    if period.is_closed:
+
+
+def check_open(book: Book, date: dt.date, closed: bool) -> None:
+    """Refuse a posting dated ``date`` when its period is ``closed``."""
+    if closed:
         raise PeriodClosed(
             N_("Period %(year)s-%(month)02d of books %(book)s is closed: no posting dated %(date)s."),
             field="date", year=book.fiscal_year, month=date.month, book=book.label,
             date=date.isoformat(),
         )
-    return period
 
 
 def close_period(session: Session, book: Book, month: int, by: User) -> Period:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from .accounts import BUDGET, FINANCIAL
 from .errors import N_
-from .figures import project_spent, source_received, source_spent
+from .figures import BudgetFigures, budget_figures
 from .rules import VoucherError
 from .users import User
 from .vouchers import BudgetOverride, Voucher
@@ -96,9 +96,21 @@ def effects_of(voucher: Voucher) -> Effects:
 
 def breaches_of(session: Session, voucher: Voucher) -> list[Breach]:
     """Every budget limit ``voucher`` would break, given what is already posted."""
-    effects, breaches = effects_of(voucher), []
+    effects = effects_of(voucher)
+    sources = {s for s, _ in effects.source_spent} | set(effects.source_received)
+    figures = budget_figures(
+        session, voucher.book.organisation_id, [project.id for project, _ in effects.project],
+        [s.id for s in sources])
+    return breaches_against(figures, voucher, effects)
+
+
+def breaches_against(figures: BudgetFigures, voucher: Voucher, effects: Effects | None = None) -> list[Breach]:
+    """Every budget limit ``voucher`` would break on top of ``figures`` (posted so far)."""
+    effects, breaches = effects or effects_of(voucher), []
+    organisation = voucher.book.organisation
+    sources = {s for s, _ in effects.source_spent} | set(effects.source_received)
     for (project, basis), amount in effects.project.items():
-        spent = project_spent(session, project.id, basis)
+        spent = figures.project_spent(project.id, basis)
         if amount > 0 and spent + amount > project.approved_amount:
             breaches.append(Breach(
                 N_("Project %(project)s would be overspent on the %(basis)s basis: approved "
@@ -108,7 +120,7 @@ def breaches_of(session: Session, voucher: Voucher) -> list[Breach]:
             ))
     for (project, source, basis), amount in effects.project_source.items():
         approved = project.share(source.id) or Decimal("0.00")
-        spent = project_spent(session, project.id, basis, source.id)
+        spent = figures.project_spent(project.id, basis, source.id)
         if amount > 0 and spent + amount > approved:
             breaches.append(Breach(
                 N_("Project %(project)s would spend more %(source)s money than approved on the "
@@ -116,16 +128,14 @@ def breaches_of(session: Session, voucher: Voucher) -> list[Breach]:
                 dict(project=project.code, source=source.code, basis=basis, approved=approved,
                      spent=spent, amount=amount),
             ))
-    organisation = voucher.book.organisation
-    sources = {s for s, _ in effects.source_spent} | set(effects.source_received)
     for source in sorted(sources, key=lambda s: s.code):
-        received = source_received(session, organisation.id, source.id)
+        received = figures.source_received(source.id)
         received_after = received + effects.source_received.get(source, 0)
         for basis in BASES:
             change = effects.source_spent.get((source, basis), 0)
             if change <= 0 and received_after >= received:
                 continue  # neither more spending nor less money: cannot make it worse
-            spent = source_spent(session, organisation.id, source.id, basis)
+            spent = figures.source_spent(source.id, basis)
             if spent + change > received_after:
                 breaches.append(Breach(
                     N_("%(organisation)s would spend more %(source)s money than it received on "

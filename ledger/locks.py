@@ -15,37 +15,48 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .organisations import Organisation
 
 
 def lock_organisation(session: Session, organisation_id: int) -> Organisation:
     """Lock the organisation whose money is about to move; first lock of every writer."""
-    return session.scalars(
-        select(Organisation).where(Organisation.id == organisation_id)
-        .with_for_update(key_share=True).execution_options(populate_existing=True)
-    ).one()
+    return lock_organisations(session, [organisation_id])[0]
+
+
+def lock_organisations(session: Session, organisation_ids: Iterable[int]) -> list[Organisation]:
+    """Lock several organisations by ascending id (a batch's first locks), re-reading them."""
+    return _lock(session, Organisation, organisation_ids)
 
 
 def lock_book(session: Session, book_id: int):
     """Lock a book (after its organisation) so its numbering has one writer at a time."""
+    return lock_books(session, [book_id])[0]
+
+
+def lock_books(session: Session, book_ids: Iterable[int]) -> list:
+    """Lock several books by ascending id, after all their organisations."""
     from .books import Book
 
-    return session.scalars(
-        select(Book).where(Book.id == book_id)
-        .with_for_update(key_share=True).execution_options(populate_existing=True)
-    ).one()
+    return _lock(session, Book, book_ids)
 
 
 def lock_projects(session: Session, project_ids: Iterable[int]) -> list:
     """Lock projects by ascending id (after the organisation and book), re-reading them."""
     from .projects import LedgerProject
 
-    ids = sorted(set(project_ids))
+    # with their split budgets (ProjectBudgetShare), which budget control reads next
+    return _lock(session, LedgerProject, project_ids, selectinload(LedgerProject.shares))
+
+
+def _lock(session: Session, model, ids: Iterable[int], *options) -> list:
+    """Rows of ``model`` locked in ascending id order (PostgreSQL locks them as it reads
+    them sorted), and re-read so that the session sees what the lock protects."""
+    ids = sorted(set(ids))
     if not ids:
         return []
     return list(session.scalars(
-        select(LedgerProject).where(LedgerProject.id.in_(ids)).order_by(LedgerProject.id)
+        select(model).where(model.id.in_(ids)).order_by(model.id).options(*options)
         .with_for_update(key_share=True).execution_options(populate_existing=True)
     ))

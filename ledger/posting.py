@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,7 +44,7 @@ class AlreadyReversed(VoucherError):
     """A voucher that already has a reversing voucher."""
 
 
-def _check_actor(by: User, action: str) -> None:
+def check_actor(by: User, action: str) -> None:
     if by is None or not by.is_active:
         raise VoucherError(
             N_("An active user must %(action)s the voucher."), field="by", action=action
@@ -59,7 +59,7 @@ def _check_duties(voucher: Voucher, by: User, action: str) -> None:
         )
 
 
-def _normalised(draft: VoucherDraft) -> VoucherDraft:
+def normalised(draft: VoucherDraft) -> VoucherDraft:
     """The draft with amounts as money, or a refusal naming the line and field."""
     lines = []
     for index, line in enumerate(draft.lines):
@@ -91,7 +91,7 @@ def _lookup(session: Session, model, field: str, index: int, code: str, found: d
     return row
 
 
-def _build_line(session: Session, book: Book, index: int, line: LineDraft, found: dict) -> VoucherLine:
+def build_line(session: Session, book: Book, index: int, line: LineDraft, found: dict) -> VoucherLine:
     """Resolve the codes of one draft line against the book's chart and dimensions."""
     account = book.account(line.account)
     if account is None:
@@ -104,8 +104,8 @@ def _build_line(session: Session, book: Book, index: int, line: LineDraft, found
         session, LedgerProject, "project", index, line.project, found, organisation_id=organisation.id
     ) if line.project else None
     if line.purpose:
-        city = organisation.ancestor_at("city")
-        purpose = _lookup(session, PurposeCategory, "purpose", index, line.purpose, found, city_id=city.id)
+        purpose = _lookup(session, PurposeCategory, "purpose", index, line.purpose, found,
+                          city_id=book.chart.city_id)
     else:
         purpose = project.purpose if project else None  # a project's lines share its purpose
     source = _lookup(session, FundingSource, "source", index, line.source, found) if line.source else None
@@ -116,8 +116,17 @@ def _build_line(session: Session, book: Book, index: int, line: LineDraft, found
     )
 
 
+def _city_of_chart(session: Session, book: Book) -> int:
+    """The city whose chart the book keeps (a chart never changes city), remembered by the
+    session so that posting, which re-reads the book under its lock, need not reload it."""
+    known = session.info.setdefault("ledger.chart_city", {})
+    if book.chart_id not in known:
+        known[book.chart_id] = book.chart.city_id
+    return known[book.chart_id]
+
+
 def _negative_list(session: Session, book: Book):
-    return negative_rules(session, book.organisation.ancestor_at("city").id)
+    return negative_rules(session, _city_of_chart(session, book))
 
 
 def _by_key(session: Session, book: Book, key: str) -> Voucher | None:
@@ -145,8 +154,8 @@ def prepare_voucher(
     Nothing is written when a rule is broken. The same ``draft.key`` with the same
     content returns the voucher made the first time.
     """
-    _check_actor(by, "prepare")
-    draft = _normalised(draft)
+    check_actor(by, "prepare")
+    draft = normalised(draft)
     key = (draft.key or "").strip() or uuid.uuid4().hex
     digest = request_digest(book.id, draft, reverses.id if reverses else None)
     existing = _by_key(session, book, key)
@@ -162,7 +171,7 @@ def prepare_voucher(
         book=book, date=draft.date, period=period.month, description=draft.description,
         idempotency_key=key, request_digest=digest, status=DRAFT,
         reverses_id=reverses.id if reverses else None, prepared_by=by, prepared_at=utcnow(),
-        lines=[_build_line(session, book, i, line, found) for i, line in enumerate(draft.lines)],
+        lines=[build_line(session, book, i, line, found) for i, line in enumerate(draft.lines)],
     )
     check_voucher(voucher, _negative_list(session, book))
     try:
@@ -179,7 +188,7 @@ def prepare_voucher(
 
 def review_voucher(session: Session, voucher: Voucher, by: User) -> Voucher:
     """Review (审核) a draft: someone other than its preparer confirms it is right."""
-    _check_actor(by, "review")
+    check_actor(by, "review")
     if voucher.status != DRAFT:
         raise VoucherStateError(
             N_("Voucher %(voucher)s is %(status)s; only a draft can be reviewed."),
@@ -198,7 +207,7 @@ def return_to_draft(session: Session, voucher: Voucher, by: User) -> Voucher:
 
     The way out for a voucher refused at posting, for instance past a budget limit.
     """
-    _check_actor(by, "return")
+    check_actor(by, "return")
     if voucher.status != REVIEWED:
         raise VoucherStateError(
             N_("Voucher %(voucher)s is %(status)s; only a reviewed voucher is returned to draft."),
@@ -211,13 +220,12 @@ def return_to_draft(session: Session, voucher: Voucher, by: User) -> Voucher:
 
 def _next_link(session: Session, book: Book) -> tuple[int, str | None]:
     """The next number of ``book`` and the hash of the voucher before it (book locked)."""
-    last = session.scalar(
-        select(func.max(Voucher.number)).where(Voucher.book_id == book.id, Voucher.status == POSTED)
-    ) or 0
-    previous = session.scalar(
-        select(Voucher.hash).where(Voucher.book_id == book.id, Voucher.number == last)
-    ) if last else None
-    return last + 1, previous
+    last = session.execute(
+        select(Voucher.number, Voucher.hash)
+        .where(Voucher.book_id == book.id, Voucher.status == POSTED, Voucher.number.is_not(None))
+        .order_by(Voucher.number.desc()).limit(1)
+    ).first()
+    return (last.number + 1, last.hash) if last else (1, None)
 
 
 def post_voucher(
@@ -229,7 +237,7 @@ def post_voucher(
     ``ledger/locks.py``, because figures may have moved since the review. Posting a
     voucher that is already posted returns it, so a retried request is harmless.
     """
-    _check_actor(by, "post")
+    check_actor(by, "post")
     book = voucher.book
     lock_organisation(session, book.organisation_id)
     lock_book(session, book.id)
@@ -243,8 +251,7 @@ def post_voucher(
         )
     _check_duties(voucher, by, "post")
     lock_projects(session, [line.project_id for line in voucher.lines if line.project_id])
-    session.refresh(book.period(voucher.period))
-    period_for(book, voucher.date)
+    period_for(book, voucher.date, fresh=session)
     check_voucher(voucher, _negative_list(session, book))
     enforce_budget(session, voucher, override)
     voucher.number, voucher.previous_hash = _next_link(session, book)
@@ -295,7 +302,7 @@ def reverse_voucher(
 
 def discard_voucher(session: Session, voucher: Voucher, by: User) -> None:
     """Delete a draft that will not be posted (a reviewed or posted voucher stays)."""
-    _check_actor(by, "discard")
+    check_actor(by, "discard")
     if voucher.status != DRAFT:
         raise VoucherStateError(
             N_("Voucher %(voucher)s is %(status)s; only a draft can be discarded."),

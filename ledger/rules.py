@@ -50,15 +50,16 @@ def check_amounts(line: VoucherLine) -> None:
         )
 
 
-def check_account(line: VoucherLine) -> None:
-    """Post to an active account with no sub-accounts (the most detailed level)."""
+def check_account(line: VoucherLine, parents: set[int]) -> None:
+    """Post to an active account with no sub-accounts (the most detailed level);
+    ``parents``: the ids of the chart's accounts that have an active sub-account."""
     account = line.account
     if not account.is_active:
         raise LineError(
             N_("Line %(line)s: account %(account)s is inactive."),
             field=_line_field(line, "account"), line=line.position, account=account.code,
         )
-    if any(child.is_active for child in account.children):
+    if account.id in parents:
         raise LineError(
             N_("Line %(line)s: account %(account)s has sub-accounts; post to one of them."),
             field=_line_field(line, "account"), line=line.position, account=account.code,
@@ -163,8 +164,11 @@ def check_voucher(voucher: Voucher, negative: Sequence[PurposeCategory]) -> None
     no_project = next((r.name for r in negative if r.code == NO_PROJECT), NO_PROJECT)
     for line in voucher.lines:
         check_amounts(line)
+    # The chart's accounts are loaded with the book: no query per line for its children.
+    charts = {line.account.chart for line in voucher.lines}
+    parents = {a.parent_id for chart in charts for a in chart.accounts if a.is_active and a.parent_id}
     for line in voucher.lines:
-        check_account(line)
+        check_account(line, parents)
         check_negative_list(line, voucher.description, negative)
         check_dimensions(line, no_project)
     check_balance(voucher)

@@ -18,7 +18,7 @@ from ledger.books import Book
 from ledger.clerks import Clerks
 from ledger.errors import N_
 from ledger.organisations import Organisation
-from ledger.reports import to_xlsx_bytes, trial_balance, with_totals
+from ledger.reports import to_xlsx_bytes, trial_balances, with_totals
 from ledger.reports.export import CHINESE_TITLES, MONEY_FORMAT
 from ledger.yearend import close_year
 
@@ -57,8 +57,9 @@ def export_trial_balances(job, progress) -> None:
     workbook.remove(workbook.active)
     for index, book in enumerate(books):
         sheet = workbook.create_sheet(f"{book.organisation.code}"[:31])
+        frames = trial_balances(db.session, book, year)
         for basis, title in (("financial", "财务会计"), ("budget", "预算会计")):
-            frame = with_totals(trial_balance(db.session, book, year, basis=basis))
+            frame = with_totals(frames[basis])
             sheet.append([f"{book.organisation.name} {year} 试算平衡表（{title}）"])
             sheet.cell(sheet.max_row, 1).font = Font(bold=True)
             sheet.append([CHINESE_TITLES.get(c, c) for c in frame.columns])

@@ -9,6 +9,7 @@ ledger's reports, so the district sees the very numbers the street sees.
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -17,8 +18,10 @@ from ledger.organisations import Organisation
 from workflows.projects import PROJECT_TYPES, Project
 
 from ..auth.access import require, visible_organisations
+from ..cache import Page, render_content, render_page, scoped
 from ..extensions import db
-from ..street.dashboard import XLSX, attachment, board_of, download_name, settings, charts_of
+from ..street import expiry
+from ..street.dashboard import XLSX, attachment, board_of, cached_board_page, download_name, settings, charts_of
 from ..street.exports import board_tables, board_workbook, csv_bytes
 from ..street.figures import projects_under, under, years_with_books
 from ..street.links import community_link
@@ -47,21 +50,28 @@ def index():
     return render_template("oversight/index.html", districts=districts, streets=streets)
 
 
+@scoped("code")
 @login_required
 def show(code: str):
     root = _root(code)
     form, year, share = settings(root)
-    figures = board_of(root, year, share)
-    streets = []
-    if root.level == "district":
-        for street in db.session.scalars(select(Organisation).where(under(root), Organisation.level == "street")
-                                         .order_by(Organisation.path)):
-            streets.append((street, [c for c in street.children if c.level == "community"]))
-    return render_template(
-        "oversight/board.html", root=root, board=figures, form=form, years=years_with_books(db.session, root),
-        charts=charts_of(figures), streets=streets, tables=[(slug, title) for slug, title, _f in board_tables(figures)],
-        query={"year": year, "share": share}, source_titles=source_names(db.session),
-    )
+
+    def compute() -> Page:
+        figures = board_of(root, year, share)
+        streets = []
+        if root.level == "district":
+            for street in db.session.scalars(select(Organisation).where(under(root), Organisation.level == "street")
+                                             .order_by(Organisation.path)):
+                streets.append((street, [c for c in street.children if c.level == "community"]))
+        content = render_content(
+            "oversight/_board.html", root=root, board=figures, form=form, years=years_with_books(db.session, root),
+            charts=charts_of(figures), streets=streets,
+            tables=[(slug, title) for slug, title, _f in board_tables(figures)],
+            query={"year": year, "share": share}, source_titles=source_names(db.session),
+        )
+        return Page(f"{root.name} · {gettext('Oversight')}", content, expiry.valid_until(db.session, root, utcnow()))
+
+    return render_page(cached_board_page("oversight-board", root, form, year, share, compute))
 
 
 @login_required

@@ -102,6 +102,22 @@ def days_left(notice: PublicNotice, now: dt.datetime) -> int:
     return int(-(-seconds // 86400))
 
 
+def valid_until(session: Session, community: Organisation, now: dt.datetime) -> dt.datetime:
+    """When the board changes with no commit: a notice starts, ends or counts one day less,
+    or a new year makes it the default year."""
+    moments = [dt.datetime(now.astimezone(SHANGHAI).year + 1, 1, 1, tzinfo=SHANGHAI)]
+    for starts, ends in session.execute(select(PublicNotice.starts_at, PublicNotice.ends_at).where(
+        PublicNotice.community_id == community.id, PublicNotice.ends_at > now,
+    )):
+        moments.append(ends)
+        if starts > now:
+            moments.append(starts)
+        else:  # running: its days left count down at the same hour every day
+            left = int(-(-(ends - now).total_seconds() // 86400))
+            moments.append(ends - dt.timedelta(days=left - 1))
+    return min(moments)
+
+
 @dataclass
 class NoticeRow:
     notice: PublicNotice

@@ -10,6 +10,7 @@ from ledger.base import utcnow
 from ledger.organisations import Organisation
 from workflows.publicity import PublicNotice
 
+from ..cache import Page, cached_page, render_content, render_page, scoped
 from ..extensions import db
 from . import board
 
@@ -35,24 +36,36 @@ def index():
     return render_template("public/index.html", tree=tree, community_count=len(rows), running=running)
 
 
-def _year(community) -> int:
-    """``?year=`` when the community has books for it, else this year (never an error)."""
-    years = board.book_years(db.session, community)
+def asked_year() -> str:
+    """``?year=`` when it can be a fiscal year, else empty (no other text reaches the cache key)."""
     asked = request.args.get("year", "")
-    if asked.isdigit() and int(asked) in years:
+    return asked if asked.isdigit() and len(asked) == 4 else ""
+
+
+def _year(community, asked: str) -> int:
+    """The year asked for when the community has books for it, else this year (never an error)."""
+    years = board.book_years(db.session, community)
+    if asked and int(asked) in years:
         return int(asked)
     return board.today().year
 
 
+@scoped("code")
 def community_board(code: str):
+    asked = asked_year()
+    return render_page(cached_page("public-board", (code, asked), lambda: board_page(code, asked)))
+
+
+def board_page(code: str, asked: str) -> Page:
     community = board.community_or_404(db.session, code)
     now = utcnow()
-    year = _year(community)
+    year = _year(community, asked)
     projects = board.board_projects(db.session, community, now)
-    return render_template(
-        "public/board.html", community=community, now=now,
+    content = render_content(
+        "public/_board.html", community=community, now=now,
         notices=board.board_notices(db.session, community, now),
         past=board.past_notices(db.session, community, now),
         projects=projects, spending=board.spending(db.session, community, year),
         years=board.book_years(db.session, community),
     )
+    return Page(community.name, content, board.valid_until(db.session, community, now))

@@ -5,16 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Response, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
+
+from ledger.base import utcnow
 
 from ledger.organisations import Organisation
 
 from ..auth.access import require, visible_organisations
+from ..cache import Page, cached_page, render_content, render_page, scoped, viewer
 from ..extensions import db
-from . import loading
+from . import expiry, loading
 from .charts import bars, timeline
 from .exports import board_workbook
-from .figures import DEFAULT_SHARE, board, default_year, parse_cutoff, years_with_books
+from .figures import DEFAULT_SHARE, board, default_year, parse_cutoff, timeline_months, years_with_books
 from .forms import BoardForm
 from .records import source_names
 
@@ -33,10 +37,22 @@ def settings(root: Organisation) -> tuple[BoardForm, int, Decimal]:
     return form, year, share
 
 
+def late_after() -> tuple[int, int]:
+    return parse_cutoff(current_app.config.get("LATE_ALLOCATION_CUTOFF", "06-30"))
+
+
 def board_of(root: Organisation, year: int, share: Decimal):
     """The board with the application's settings (the late-allocation cutoff)."""
-    late_after = parse_cutoff(current_app.config.get("LATE_ALLOCATION_CUTOFF", "06-30"))
-    return board(db.session, root, year, share, late_after=late_after)
+    return board(db.session, root, year, share, late_after=late_after())
+
+
+def cached_board_page(kind: str, root: Organisation, form, year: int, share: Decimal, compute) -> Page:
+    """A dashboard page from the cache, for its settings and the viewer's roles (links and
+    actions depend on them); a refused setting is shown as typed, with its error, uncached."""
+    if form.errors:
+        return compute()
+    params = (root.code, year, str(share), late_after(), timeline_months(year), default_year(), viewer())
+    return cached_page(kind, params, compute)
 
 
 def download_name(root: Organisation, year: int, suffix: str) -> str:
@@ -61,16 +77,24 @@ def index():
     return render_template("street/index.html", streets=streets, can_review=can_review)
 
 
+@scoped("street_code")
 @login_required
 def dashboard(street_code: str):
     street = loading.street(street_code, READ)
     form, year, share = settings(street)
-    figures = board_of(street, year, share)
-    return render_template(
-        "street/dashboard.html", street=street, board=figures, form=form, years=years_with_books(db.session, street),
-        charts=charts_of(figures), can_review=current_user.can("project.review", street),
-        query={"year": year, "share": share}, source_titles=source_names(db.session),
-    )
+
+    def compute() -> Page:
+        figures = board_of(street, year, share)
+        content = render_content(
+            "street/_dashboard.html", street=street, board=figures, form=form,
+            years=years_with_books(db.session, street), charts=charts_of(figures),
+            can_review=current_user.can("project.review", street),
+            query={"year": year, "share": share}, source_titles=source_names(db.session),
+        )
+        return Page(f"{street.name} · {gettext('Dashboard')}", content,
+                    expiry.valid_until(db.session, street, utcnow()))
+
+    return render_page(cached_board_page("street-dashboard", street, form, year, share, compute))
 
 
 @login_required

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..batches import BatchRefusal
 from ..books import Book, open_book
 from ..errors import DomainError, N_
 from ..organisations import ImportReport, Organisation, RowError
@@ -41,7 +42,17 @@ class Entry:
 
 
 class Errors(list):
-    """The row errors found while checking a file's cells."""
+    """The row errors found while checking a file's cells; ``known`` remembers what the
+    rows name (organisations, funding sources), looked up once per file."""
+
+    def __init__(self):
+        super().__init__()
+        self.known: dict = {}
+
+    def lookup(self, kind: str, code: str, load: Callable):
+        if (kind, code) not in self.known:
+            self.known[kind, code] = load()
+        return self.known[kind, code]
 
     def check(self, row: Row, read: Callable, *args):
         """``read(*args)``, or ``None`` with the refusal noted against ``row``."""
@@ -55,13 +66,32 @@ class Errors(list):
         self.append(RowError(row.line, column, template, params))
 
 
+def prefetch_organisations(session: Session, errors: Errors, rows: list[Row]) -> None:
+    """Look up every organisation the rows name in one query (``organisation`` reads them)."""
+    codes = {row["organisation"] for row in rows if row["organisation"]}
+    found = {org.code: org for org in session.scalars(select(Organisation).where(Organisation.code.in_(codes)))}
+    errors.known.update({("organisation", code): found.get(code) for code in codes})
+
+
+def books_for(session: Session, wanted: set[tuple[Organisation, int]], by) -> dict[tuple[int, int], Book]:
+    """The books of each (organisation, fiscal year), read in one query, opened if missing."""
+    ids = {org.id for org, _ in wanted}
+    found = {(b.organisation_id, b.fiscal_year): b for b in session.scalars(
+        select(Book).where(Book.organisation_id.in_(ids), Book.fiscal_year.in_({year for _, year in wanted})))}
+    for org, year in sorted(wanted, key=lambda pair: (pair[0].id, pair[1])):
+        if (org.id, year) not in found:
+            found[org.id, year] = open_book(session, org, year, by=by)
+    return found
+
+
 def organisation(session: Session, errors: Errors, row: Row, within: list[str] | None) -> Organisation | None:
     """The organisation a row names, if it keeps books and lies within the importer's scope."""
     code = row["organisation"]
     if not code:
         errors.add(row, "organisation", N_("organisation is required."))
         return None
-    org = session.scalar(select(Organisation).where(Organisation.code == code))
+    org = errors.lookup("organisation", code,
+                        lambda: session.scalar(select(Organisation).where(Organisation.code == code)))
     if org is None or org.level not in ("community", "street"):
         errors.add(row, "organisation", N_("Organisation %(code)s is not a community or street that keeps books."),
                    code=code)
@@ -81,9 +111,13 @@ def book_for(session: Session, org: Organisation, fiscal_year: int, by) -> Book:
 def run_import(
     session: Session, data: bytes, filename: str, columns, required, aliases,
     parse: Callable[[list[Row], Errors], list[Entry]],
-    post: Callable[[Entry], None],
+    post: Callable[[Entry], None] | None = None,
+    post_all: Callable[[list[Entry]], None] | None = None,
 ) -> ImportReport:
-    """Read, check, then post every entry, or nothing, and say which rows were wrong."""
+    """Read, check, then post every entry, or nothing, and say which rows were wrong.
+
+    ``post`` posts one entry; ``post_all`` posts them all at once and names a refused
+    entry by raising ``BatchRefusal`` with its index."""
     report = ImportReport()
     try:
         rows = read_rows(data, filename, columns, required, aliases)
@@ -98,9 +132,17 @@ def run_import(
     savepoint = session.begin_nested()
     entry = None
     try:
-        for entry in entries:
-            post(entry)
-            report.created += 1
+        if post_all is not None:
+            try:
+                post_all(entries)
+            except BatchRefusal as refusal:
+                entry = entries[refusal.index]
+                raise refusal.error from None
+            report.created = len(entries)
+        else:
+            for entry in entries:
+                post(entry)
+                report.created += 1
     except DomainError as error:
         savepoint.rollback()
         report.created = 0

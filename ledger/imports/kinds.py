@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts import chart_of
 from ..allocations import record_allocation
+from ..batches import post_batch
 from ..clerks import Clerks, post_draft, post_through
 from ..dimensions import funding_source
 from ..errors import N_
@@ -21,7 +22,7 @@ from ..organisations import ImportReport
 from ..reports.common import OPENING_PREFIX
 from ..vouchers import LineDraft, VoucherDraft
 from . import cells
-from .batch import Entry, Errors, book_for, organisation, run_import
+from .batch import Entry, Errors, book_for, books_for, organisation, prefetch_organisations, run_import
 
 ALIASES = {
     "单位": "organisation", "社区": "organisation", "单位编码": "organisation", "年度": "fiscal_year",
@@ -53,7 +54,7 @@ def _source(session, row, errors: Errors, required: bool = False) -> str | None:
         if required:
             errors.add(row, "source", N_("source is required."))
         return None
-    if funding_source(session, code) is None:
+    if errors.lookup("source", code, lambda: funding_source(session, code)) is None:
         errors.add(row, "source", N_("Funding source %(code)s does not exist."), code=code)
     return code
 
@@ -63,6 +64,7 @@ def import_opening_balances(
 ) -> ImportReport:
     """One opening voucher (期初) per organisation and year, dated 1 January, from its rows."""
     def parse(rows, errors):
+        prefetch_organisations(session, errors, rows)
         entries: OrderedDict = OrderedDict()
         for row in rows:
             org = organisation(session, errors, row, within)
@@ -102,6 +104,7 @@ def import_allocations(
 ) -> ImportReport:
     """One allocation per row, booked in the year of its ``date`` (default: ``arrived_on``)."""
     def parse(rows, errors):
+        prefetch_organisations(session, errors, rows)
         entries = []
         for row in rows:
             org = organisation(session, errors, row, within)
@@ -134,6 +137,7 @@ def import_vouchers(
 ) -> ImportReport:
     """Historical vouchers: the rows sharing ``organisation`` and ``voucher`` make one voucher."""
     def parse(rows, errors):
+        prefetch_organisations(session, errors, rows)
         entries: OrderedDict = OrderedDict()
         for row in rows:
             org = organisation(session, errors, row, within)
@@ -159,11 +163,13 @@ def import_vouchers(
                     source=source, memo=row["memo"]))
         return list(entries.values())
 
-    def post(entry):
-        v = entry.values
-        book = book_for(session, v["org"], v["on"].year, clerks.poster)
-        post_draft(session, book, VoucherDraft(v["on"], v["description"], tuple(v["lines"]), v["key"]), clerks)
+    def post_all(entries):
+        books = books_for(session, {(e.values["org"], e.values["on"].year) for e in entries}, clerks.poster)
+        post_batch(session, [
+            (books[v["org"].id, v["on"].year], VoucherDraft(v["on"], v["description"], tuple(v["lines"]), v["key"]))
+            for v in (entry.values for entry in entries)
+        ], clerks)
 
     return run_import(session, data, filename, VOUCHER_COLUMNS,
                       ("organisation", "voucher", "date", "description", "account", "debit", "credit"),
-                      ALIASES, parse, post)
+                      ALIASES, parse, post_all=post_all)

@@ -12,11 +12,11 @@ from .execution import (
 from .export import CHINESE_TITLES, to_csv_bytes, to_xlsx_bytes
 from .ledgers import general_ledger, subsidiary_ledger
 from .timeline import execution_timeline
-from .trial_balance import is_balanced, totals, trial_balance, with_totals
+from .trial_balance import is_balanced, totals, trial_balance, trial_balances, with_totals
 
 __all__ = [
     "CHINESE_TITLES", "Rounding", "TRUNCATE", "books_in_scope", "community_overview",
     "execution_by_organisation", "execution_by_project", "execution_by_purpose",
     "execution_by_source", "execution_timeline", "general_ledger", "is_balanced", "subsidiary_ledger",
-    "to_csv_bytes", "to_xlsx_bytes", "totals", "trial_balance", "with_totals",
+    "to_csv_bytes", "to_xlsx_bytes", "totals", "trial_balance", "trial_balances", "with_totals",
 ]

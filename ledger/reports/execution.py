@@ -21,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import and_, case, exists, false, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import case, exists, false, select
+from sqlalchemy.orm import Session
 
 from ..accounts import BUDGET, SPENDING_CATEGORY, Account
 from ..allocations import Allocation
@@ -49,21 +49,68 @@ def _income_and_spending(basis: str):
     return money_sum(income), money_sum(spending)
 
 
-def _by_owner(root: Organisation, fiscal_year: int, basis: str, as_of: dt.date | None, *keys):
-    """Income and spending summed per book owner (and ``keys``), as a subquery to roll up.
+def _by_owner(session: Session, root: Organisation, fiscal_year: int, basis: str, as_of: dt.date | None,
+              *keys) -> list[tuple]:
+    """Income and spending summed per book owner (and ``keys``): rows ``(path, *keys, income, spent)``.
 
-    Summed before the owners are matched to their community, street or district by path:
-    joined line by line, that match (a prefix test the planner cannot estimate) made
-    PostgreSQL pair every book with every organisation, quadratic in the communities.
+    The database sums the lines of the two categories that count per owner and account (plain
+    sums grouped by integers, as cheap as a bare ``GROUP BY``), then per owner; the few owner
+    rows are then matched to their community, street or district in Python (``_roll_up``).
+    Matched line by line in SQL, that path test (a prefix the planner cannot estimate) made
+    PostgreSQL pair every book with every organisation, and even after the sums it paired
+    every owner with every organisation of the level: quadratic in the communities.
     """
-    income, spending = _income_and_spending(basis)
-    columns = [VoucherLine.organisation_id.label("owner_id"), *keys]
-    return (
-        select(*columns, income.label("income"), spending.label("spent"))
+    columns = [VoucherLine.organisation_id.label("owner_id"), VoucherLine.account_id, *keys]
+    counted = select(Account.id).where(Account.category.in_(("budget_revenue", SPENDING_CATEGORY[basis])))
+    sums = (
+        select(*columns, money_sum(VoucherLine.debit).label("debit"), money_sum(VoucherLine.credit).label("credit"))
         .join(Voucher, Voucher.id == VoucherLine.voucher_id)
-        .join(Account, Account.id == VoucherLine.account_id)
-        .where(*_lines(root, fiscal_year, as_of)).group_by(*columns)
+        .where(*_lines(root, fiscal_year, as_of), VoucherLine.account_id.in_(counted)).group_by(*columns)
     ).subquery()
+    income = case((Account.category == "budget_revenue", sums.c.credit - sums.c.debit), else_=0)
+    spending = case((Account.category == SPENDING_CATEGORY[basis], sums.c.debit - sums.c.credit), else_=0)
+    grouping = [Organisation.path, *(sums.c[key.name] for key in keys)]
+    return session.execute(
+        select(*grouping, money_sum(income), money_sum(spending))
+        .select_from(sums).join(Organisation, Organisation.id == sums.c.owner_id)
+        .join(Account, Account.id == sums.c.account_id).group_by(*grouping)
+    ).all()
+
+
+def _levelled(session: Session, root: Organisation, level: str) -> list[tuple]:
+    """Rows ``(id, code, name, path)`` of the organisations at ``level`` under ``root``, by path."""
+    if level not in LEVELS or LEVELS.index(level) < LEVELS.index(root.level):
+        raise ReportError(
+            N_("A report on %(root)s cannot be broken down by %(level)s."), field="level",
+            root=root.code, level=level,
+        )
+    return session.execute(
+        select(Organisation.id, Organisation.code, Organisation.name, Organisation.path)
+        .where(Organisation.level == level, under(Organisation.path, root.path))
+        .order_by(Organisation.path)
+    ).all()
+
+
+def _roll_up(rows, groups: dict[str, object], amounts: int) -> dict[tuple, list]:
+    """Rows ``(path, *keys, *amounts)`` summed into ``{(group, *keys): [amounts]}``.
+
+    ``groups`` maps the path of each organisation rolled up to to its key; a row counts
+    for every group whose path its own path starts with (the node itself or an ancestor),
+    found by looking up the row's own path and each of its ancestors' (``/C/D/S/`` lies
+    under ``/C/``, ``/C/D/`` and ``/C/D/S/``): linear in the rows, exact like ``under``.
+    """
+    totals: dict[tuple, list] = {}
+    for row in rows:
+        path, keys, values = row[0], tuple(row[1:len(row) - amounts]), row[len(row) - amounts:]
+        end = path.find("/", 1)
+        while end != -1:
+            group = groups.get(path[:end + 1])
+            if group is not None:
+                sums = totals.setdefault((group, *keys), [ZERO] * amounts)
+                for index, value in enumerate(values):
+                    sums[index] += value
+            end = path.find("/", end + 1)
+    return totals
 
 
 def _lines(root: Organisation, fiscal_year: int, as_of: dt.date | None):
@@ -128,40 +175,37 @@ def execution_by_organisation(
     as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """One row per organisation at ``level`` under ``root``, idle ones included (zeros)."""
-    if level not in LEVELS or LEVELS.index(level) < LEVELS.index(root.level):
-        raise ReportError(
-            N_("A report on %(root)s cannot be broken down by %(level)s."), field="level",
-            root=root.code, level=level,
-        )
-    group = aliased(Organisation)
-    owner = aliased(Organisation)
-    grouped = (group.level == level, under(group.path, root.path), under(owner.path, group.path))
+    organisations = _levelled(session, root, level)
+    moved = _by_owner(session, root, fiscal_year, basis, as_of)
+    return _execution_frame(session, root, fiscal_year, organisations, moved, rounding, as_of)
+
+
+def _execution_frame(session: Session, root: Organisation, fiscal_year: int, organisations: list[tuple],
+                     moved: list[tuple], rounding: Rounding, as_of: dt.date | None) -> pd.DataFrame:
+    """``execution_by_organisation`` of ``organisations`` (``_levelled``) given the rows of
+    ``_by_owner`` (with or without keys between the path and the sums: they are added up)."""
+    groups = {path: oid for oid, _, _, path in organisations}
     recorded = session.execute(
-        select(group.id, owner.id, Allocation.funding_source_id, money_sum(Allocation.amount))
-        .join(Book, Book.id == Allocation.book_id).join(owner, owner.id == Book.organisation_id)
-        .join(group, and_(*grouped))
+        select(Organisation.path, Book.organisation_id, Allocation.funding_source_id, money_sum(Allocation.amount))
+        .join(Book, Book.id == Allocation.book_id).join(Organisation, Organisation.id == Book.organisation_id)
         .where(*_allocations(root, fiscal_year, as_of))
-        .group_by(group.id, owner.id, Allocation.funding_source_id)
+        .group_by(Organisation.path, Book.organisation_id, Allocation.funding_source_id)
     ).all()
     year, *current = _planned(as_of)
     planned = session.execute(
-        select(group.id, owner.id, BudgetTarget.funding_source_id, money_sum(BudgetTarget.amount))
-        .join(owner, owner.id == BudgetTarget.organisation_id).join(group, and_(*grouped))
-        .where(year == fiscal_year, *current)
-        .group_by(group.id, owner.id, BudgetTarget.funding_source_id)
+        select(Organisation.path, BudgetTarget.organisation_id, BudgetTarget.funding_source_id,
+               money_sum(BudgetTarget.amount))
+        .join(Organisation, Organisation.id == BudgetTarget.organisation_id)
+        .where(year == fiscal_year, under(Organisation.path, root.path), *current)
+        .group_by(Organisation.path, BudgetTarget.organisation_id, BudgetTarget.funding_source_id)
     ).all()
-    allocated = _budget(recorded, planned)
-    by_owner = _by_owner(root, fiscal_year, basis, as_of)
-    moved = {gid: (income, spent) for gid, income, spent in session.execute(
-        select(group.id, money_sum(by_owner.c.income), money_sum(by_owner.c.spent)).select_from(by_owner)
-        .join(owner, owner.id == by_owner.c.owner_id).join(group, and_(*grouped)).group_by(group.id)
-    )}
-    organisations = session.execute(
-        select(Organisation.id, Organisation.code, Organisation.name)
-        .where(Organisation.level == level, under(Organisation.path, root.path))
-        .order_by(Organisation.path)
-    ).all()
-    frame = _merge([tuple(o) for o in organisations], allocated, moved, ["id", "organisation", "name"])
+    allocated = _budget(
+        [(*key, amount) for key, (amount,) in _roll_up(recorded, groups, 1).items()],
+        [(*key, amount) for key, (amount,) in _roll_up(planned, groups, 1).items()],
+    )
+    sums = _roll_up([(row[0], *row[-2:]) for row in moved], groups, 2)
+    by_group = {key[0]: tuple(values) for key, values in sums.items()}
+    frame = _merge([tuple(o[:3]) for o in organisations], allocated, by_group, ["id", "organisation", "name"])
     return _rates(frame, rounding).drop(columns="id")
 
 
@@ -260,19 +304,20 @@ def community_overview(
     One row per community under ``root`` (a street, usually), one column per purpose that
     has spending anywhere under it, then total spent and balance.
     """
-    community, owner = aliased(Organisation), aliased(Organisation)
-    by_owner = _by_owner(root, fiscal_year, basis, as_of, VoucherLine.purpose_id)
-    rows = session.execute(
-        select(community.code, PurposeCategory.name, money_sum(by_owner.c.income), money_sum(by_owner.c.spent))
-        .select_from(by_owner).join(owner, owner.id == by_owner.c.owner_id)
-        .join(community, and_(community.level == "community", under(owner.path, community.path)))
-        .outerjoin(PurposeCategory, PurposeCategory.id == by_owner.c.purpose_id)
-        .group_by(community.code, PurposeCategory.name)
-    ).all()
-    frame = execution_by_organisation(session, root, fiscal_year, "community", basis, as_of=as_of)
+    communities = _levelled(session, root, "community")
+    moved = _by_owner(session, root, fiscal_year, basis, as_of, VoucherLine.purpose_id)
+    by_purpose = _roll_up(moved, {path: code for _, code, _, path in communities}, 2)
+    used = {purpose_id for _, purpose_id in by_purpose if purpose_id is not None}
+    names = dict(session.execute(
+        select(PurposeCategory.id, PurposeCategory.name).where(PurposeCategory.id.in_(used))
+    ).all()) if used else {}
+    by_key: dict = {}
+    for (code, purpose_id), (_, spent) in by_purpose.items():
+        key = (code, names.get(purpose_id))
+        by_key[key] = by_key.get(key, ZERO) + spent
+    frame = _execution_frame(session, root, fiscal_year, communities, moved, TRUNCATE, as_of)
     frame = frame[["organisation", "name", "arrived"]].rename(columns={"arrived": "income"})
-    purposes = sorted({name for _, name, _, spent in rows if name is not None and spent})
-    by_key = {(code, name): spent for code, name, _, spent in rows}
+    purposes = sorted({name for (_, name), spent in by_key.items() if name is not None and spent})
     for name in purposes:
         frame[name] = [by_key.get((code, name), ZERO) for code in frame["organisation"]]
     frame["spent"] = [sum((by_key.get((c, n), ZERO) for n in purposes), ZERO) for c in frame["organisation"]]

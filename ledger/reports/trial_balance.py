@@ -4,7 +4,7 @@ One row per account of the chosen basis (financial or budget): opening balance (
 debits and credits of the months asked for (本期发生额) and closing balance (期末), each
 balance split into a debit and a credit column as accountants read it. The sums are
 grouped by the database; every basis balances on its own, so the debit and credit
-columns of the totals agree.
+columns of the totals agree. ``trial_balances`` gives both bases from one grouped query.
 """
 
 from __future__ import annotations
@@ -27,11 +27,14 @@ COLUMNS = [
 AMOUNTS = COLUMNS[3:]
 
 
-def _check(basis: str, months: tuple[int, int]) -> None:
+def _check_basis(basis: str) -> None:
     if basis not in (FINANCIAL, BUDGET):
         raise ReportError(
             N_("Basis %(basis)r is unknown: use financial or budget."), field="basis", basis=basis
         )
+
+
+def _check_months(months: tuple[int, int]) -> None:
     first, last = months
     if not 1 <= first <= last <= 12:
         raise ReportError(
@@ -56,32 +59,65 @@ def trial_balance(
     Lines before the first month, and the year's opening voucher, make the opening
     balance. Accounts without any posted line are left out.
     """
-    _check(basis, months)
+    _check_basis(basis)
+    _check_months(months)
+    return _frames(session, scope, fiscal_year, (basis,), months)[basis]
+
+
+def trial_balances(
+    session: Session,
+    scope: Scope,
+    fiscal_year: int | None = None,
+    months: tuple[int, int] = (1, 12),
+) -> dict[str, pd.DataFrame]:
+    """``{basis: trial balance}`` of both bases, from one pass over the scope's lines.
+
+    Each frame is exactly ``trial_balance`` of its basis; asking for both at once costs
+    one grouped query instead of two (the city-wide figure reads every line once).
+    """
+    _check_months(months)
+    return _frames(session, scope, fiscal_year, (FINANCIAL, BUDGET), months)
+
+
+def _frames(session, scope, fiscal_year, bases: tuple[str, ...], months) -> dict[str, pd.DataFrame]:
+    """The trial balances of ``bases``: the lines summed per account and opening-or-not in one
+    pass (an integer and a flag to group by, as a bare ``GROUP BY`` would), then those few
+    sums split into columns per account (EXPLAIN ANALYZE: grouping every line by four text
+    columns with four conditional sums cost half as much again as the pass itself)."""
     first, last = months
-    before = or_(Voucher.period < first, is_opening())
-    within = ~before
+    opening = or_(Voucher.period < first, is_opening()).label("opening")
+    conditions = [*posted_lines(scope, fiscal_year), Voucher.period <= last]
+    if len(bases) == 1:
+        conditions.append(VoucherLine.account_id.in_(select(Account.id).where(Account.basis == bases[0])))
+    sums = (
+        select(VoucherLine.account_id, opening, money_sum(VoucherLine.debit).label("debit"),
+               money_sum(VoucherLine.credit).label("credit"))
+        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+        .where(*conditions)
+        .group_by(VoucherLine.account_id, opening)
+    ).subquery()
+    before, within = sums.c.opening, ~sums.c.opening
     rows = session.execute(
         select(
-            Account.code, Account.name, Account.category,
-            money_sum(case((before, VoucherLine.debit), else_=0)),
-            money_sum(case((before, VoucherLine.credit), else_=0)),
-            money_sum(case((within, VoucherLine.debit), else_=0)),
-            money_sum(case((within, VoucherLine.credit), else_=0)),
+            Account.basis, Account.code, Account.name, Account.category,
+            money_sum(case((before, sums.c.debit), else_=0)),
+            money_sum(case((before, sums.c.credit), else_=0)),
+            money_sum(case((within, sums.c.debit), else_=0)),
+            money_sum(case((within, sums.c.credit), else_=0)),
         )
-        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
-        .join(Account, Account.id == VoucherLine.account_id)
-        .where(*posted_lines(scope, fiscal_year), Account.basis == basis, Voucher.period <= last)
-        .group_by(Account.code, Account.name, Account.category)
-        .order_by(Account.code)
+        .select_from(sums).join(Account, Account.id == sums.c.account_id)
+        .where(Account.basis.in_(bases))
+        .group_by(Account.basis, Account.code, Account.name, Account.category)
+        .order_by(Account.code, Account.name, Account.category)
     ).all()
-    records = []
-    for code, name, category, open_dr, open_cr, debit, credit in rows:
-        opening = open_dr - open_cr
-        records.append((
-            code, name, category, *_split(opening), debit, credit,
-            *_split(opening + debit - credit),
+    records: dict[str, list] = {basis: [] for basis in bases}
+    for basis, code, name, category, open_dr, open_cr, debit, credit in rows:
+        opening_balance = open_dr - open_cr
+        records[basis].append((
+            code, name, category, *_split(opening_balance), debit, credit,
+            *_split(opening_balance + debit - credit),
         ))
-    return pd.DataFrame.from_records(records, columns=COLUMNS)
+    return {basis: pd.DataFrame.from_records(found, columns=COLUMNS) for basis, found in records.items()}
 
 
 def totals(frame: pd.DataFrame) -> dict[str, Decimal]:

@@ -126,3 +126,46 @@ def test_sixteen_posters_of_allocations_get_distinct_gapless_numbers(setting):
         total = session.scalar(select(func.count(Voucher.id)).where(Voucher.status == POSTED))
         assert total == POSTERS + 1
         assert verify(session) == []
+
+
+def test_batches_and_single_postings_at_once_never_overspend_and_keep_one_chain(setting):
+    """Half the threads post batches of five payments, half post one at a time, all on P1's
+    1,000: exactly ten payments of 100 are posted, numbered 2 to 11 in one chain."""
+    from ledger.batches import BatchRefusal, post_batch
+    from ledger.clerks import Clerks, post_draft
+    from ledger.vouchers import LineDraft, VoucherDraft
+
+    engine, ids = setting
+
+    def draft(key: str) -> VoucherDraft:
+        tags = dict(project="P1", purpose="convenience", source="district")
+        return VoucherDraft(dt.date(2025, 5, 1), f"支付 {key}", (
+            LineDraft("5001", "100.00", 0, **tags), LineDraft("1011", 0, "100.00", source="district"),
+            LineDraft("7101", "100.00", 0, **tags), LineDraft("8001", 0, "100.00", source="district"),
+        ), key)
+
+    def pay(session: Session, n: int) -> list:
+        clerks = Clerks(*(session.get(User, ids[k]) for k in ("clerk", "reviewer", "poster")))
+        book = session.get(Book, ids["book"])
+        try:
+            if n % 2:
+                posted = post_batch(session, [(book, draft(f"batch-{n}-{i}")) for i in range(5)], clerks)
+            else:
+                posted = [post_draft(session, book, draft(f"single-{n}"), clerks).id]
+        except (BatchRefusal, BudgetExceeded):
+            session.rollback()
+            return []
+        session.commit()
+        return posted
+
+    posted = _run_in_threads(engine, pay)
+    with Session(engine) as session:
+        project = session.scalars(select(LedgerProject)).one()
+        for basis in ("financial", "budget"):
+            assert project_spent(session, project.id, basis) == Decimal("100.00") * len(posted)
+            assert project_spent(session, project.id, basis) <= Decimal("1000.00")
+        assert len(posted) >= 5  # whoever came first was posted
+        numbers = session.scalars(select(Voucher.number).where(Voucher.status == POSTED)
+                                  .order_by(Voucher.number)).all()
+        assert numbers == list(range(1, len(posted) + 2))
+        assert verify(session) == []

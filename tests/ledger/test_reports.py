@@ -15,7 +15,7 @@ from ledger.organisations import add_organisation
 from ledger.reports import (
     Rounding, community_overview, execution_by_organisation, execution_by_project,
     execution_by_purpose, execution_by_source, general_ledger, is_balanced, subsidiary_ledger,
-    to_csv_bytes, to_xlsx_bytes, totals, trial_balance, with_totals,
+    to_csv_bytes, to_xlsx_bytes, totals, trial_balance, trial_balances, with_totals,
 )
 from ledger.reports.common import ReportError
 
@@ -74,6 +74,21 @@ def test_trial_balance_of_a_street_adds_its_communities(small_books):
     assert trial_balance(w.session, w.city, 2025).equals(tb)
     assert trial_balance(w.session, w.street, 2024).empty
     assert with_totals(tb).iloc[-1]["account"] == "合计"
+
+
+def test_both_trial_balances_from_one_query_are_each_bases_own(small_books):
+    w = small_books
+    for scope, year in ((w.book, None), (w.street, 2025), (w.street, 2024)):
+        for months in ((1, 12), (3, 4)):
+            both = trial_balances(w.session, scope, year, months=months)
+            assert sorted(both) == ["budget", "financial"]
+            for basis, frame in both.items():
+                assert frame.equals(trial_balance(w.session, scope, year, basis=basis, months=months))
+    both = trial_balances(w.session, w.street, 2025)
+    assert "1011" in set(both["financial"]["account"]) and "1011" not in set(both["budget"]["account"])
+    assert is_balanced(both["financial"]) and is_balanced(both["budget"])
+    with pytest.raises(ReportError):
+        trial_balances(w.session, w.book, months=(5, 2))
 
 
 def test_trial_balance_refuses_a_wrong_basis_or_months(small_books):

@@ -10,7 +10,7 @@ import pytest
 from ledger.books import PeriodClosed, close_period, open_book
 from ledger.clerks import Clerks
 from ledger.budget import BudgetExceeded
-from ledger.figures import project_spent, source_received
+from ledger.figures import budget_figures, project_spent, source_received, source_spent
 from ledger.reports import is_balanced, trial_balance
 from ledger.verify import verify
 from ledger.yearend import YearEndError, close_year
@@ -132,3 +132,26 @@ def test_money_given_back_to_the_treasury_cannot_be_spent(year):
     with pytest.raises(BudgetExceeded, match="would spend more district money than it received"):
         w.spend(other, "1", on=dt.date(2026, 3, 1), book=result.next_book)
     assert source_received(w.session, w.community.id, w.source("district").id) == D("1234.56")
+
+
+@pytest.mark.parametrize("disposition", ["carry_over", "return"])
+def test_posting_reads_the_same_budget_figures_in_one_query(year, disposition):
+    """Posting's one grouped query gives each figure budget control compares exactly as
+    the single-figure functions the pages use, closing vouchers and money given back included."""
+    w = year
+    result = close_year(w.session, w.book, w.clerks, disposition=disposition)
+    if disposition == "carry_over":  # spending next year from carried money
+        w.spend(w.project_p1, "65.44", on=dt.date(2026, 2, 1), book=result.next_book, source="district")
+    org, project = w.community.id, w.project_p1.id
+    sources = [w.source("district").id, w.source("city").id]
+    figures = budget_figures(w.session, org, [project], sources)
+    for basis in ("financial", "budget"):
+        assert figures.project_spent(project, basis) == project_spent(w.session, project, basis) == (
+            D("1300.00") if disposition == "carry_over" else D("1234.56"))
+        for source in sources:
+            assert figures.project_spent(project, basis, source) == project_spent(w.session, project, basis, source)
+            assert figures.source_spent(source, basis) == source_spent(w.session, org, source, basis)
+    for source in sources:
+        assert figures.source_received(source) == source_received(w.session, org, source)
+    assert figures.source_received(w.source("district").id) == (
+        D("10000.00") if disposition == "carry_over" else D("1234.56"))
