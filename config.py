@@ -114,6 +114,8 @@ class Config:
     CACHE_THRESHOLD = 5000
     #: Seconds a cached page is kept at most (a commit makes it unreadable long before).
     CACHE_DEFAULT_TIMEOUT = int(os.environ.get("CACHE_DEFAULT_TIMEOUT", "3600"))
+    #: Seconds a request waits for the page another worker is computing before computing it too.
+    PAGE_CACHE_WAIT_SECONDS = float(os.environ.get("PAGE_CACHE_WAIT_SECONDS", "10"))
 
     #: How long a worker holds a running job without reporting progress (app/jobs/tasks.py).
     JOB_LEASE_SECONDS = int(os.environ.get("JOB_LEASE_SECONDS", "600"))

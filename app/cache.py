@@ -13,6 +13,10 @@ differs per visitor (the CSRF token, the user's name and menu, flash messages), 
 - a time until which it stays right (``Page.valid_until``): a notice's last day, a step
   becoming overdue; an entry is never read after it, whatever the generation.
 
+After a change, the first request for a page computes it and the others asking for the
+same key meanwhile wait for that result (``PAGE_CACHE_WAIT_SECONDS`` at most, then compute
+it themselves), so a commit does not set every worker computing the same dashboard at once.
+
 The store is Flask-Caching's: Redis when ``CACHE_REDIS_URL`` is set, else files under the
 instance folder, both shared by the web workers, the Celery worker and the CLI of one
 machine; ``CACHE_TYPE = "NullCache"`` turns caching off.
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -63,6 +68,9 @@ class PageCache:
     """
 
     KEPT = 256
+    #: The longest a claim to compute a page holds (a worker killed meanwhile leaves it).
+    COMPUTING_SECONDS = 60
+    POLL_SECONDS = 0.02
 
     def __init__(self, generations: Generations, backend, stamp: str, timeout: int):
         self.generations, self.backend, self.stamp, self.timeout = generations, backend, stamp, timeout
@@ -80,6 +88,25 @@ class PageCache:
     def set(self, key: str, page: Page, timeout: int) -> None:
         self.backend.set(key, page, timeout=timeout)
         self.keep(key, page)
+
+    def claim(self, key: str) -> bool:
+        """Whether this request computes the page of ``key``: the first to ask after a change
+        does; until it is done, or ``COMPUTING_SECONDS`` if it dies, the others wait for it."""
+        return bool(self.backend.add(f"{key}:computing", 1, timeout=self.COMPUTING_SECONDS))
+
+    def release(self, key: str) -> None:
+        self.backend.delete(f"{key}:computing")
+
+    def wait_for(self, key: str, seconds: float) -> Page | None:
+        """The page another request is computing under ``key``, or ``None`` after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            time.sleep(self.POLL_SECONDS)
+            page = self.backend.get(key)
+            if isinstance(page, Page):
+                self.keep(key, page)
+                return page
+        return None
 
     def keep(self, key: str, page: Page) -> None:
         self.recent[key] = page
@@ -102,7 +129,8 @@ def init_app(app: Flask) -> None:
     timeout = int(app.config.get("CACHE_DEFAULT_TIMEOUT") or 3600)
     generations = Generations(backend, namespace, timeout)
     app.extensions["page_cache"] = PageCache(generations, backend, code_stamp(), timeout)
-    register(engine, generations)
+    if app.config.get("CACHE_TYPE") != "NullCache":  # nothing kept, nothing to renew on commit
+        register(engine, generations)
     app.url_value_preprocessor(_read_generations)
 
     @app.cli.command("clear-cache")
@@ -158,24 +186,42 @@ def cached_page(kind: str, params: tuple, compute: Callable[[], Page]) -> Page:
     """The page ``compute`` makes, from the cache when it holds one for these tokens and ``params``."""
     if "cache_tokens" not in g:
         raise RuntimeError("a cached page needs its view marked with app.cache.scoped(...)")
-    tokens = g.cache_tokens
-    if tokens is None:
+    if g.cache_tokens is None:
         return compute()
     store: PageCache = current_app.extensions["page_cache"]
-    described = repr((params, str(get_locale()))).encode()
-    key = (f"{store.generations.namespace}:page:{store.stamp}:{kind}:{':'.join(tokens)}:"
-           f"{hashlib.sha256(described).hexdigest()[:24]}")
+    key = page_key(kind, params)
     page = store.get(key)
-    now = utcnow()
-    if page is not None and (page.valid_until is None or now < page.valid_until):
+    if _current(page):
         return page
-    page = compute()
-    timeout = store.timeout
-    if page.valid_until is not None:
-        timeout = min(timeout, math.floor((page.valid_until - now).total_seconds()))
-    if timeout > 0:
-        store.set(key, page, timeout)
+    claimed = store.claim(key)
+    if not claimed:  # another worker is computing this very page (after a change, many ask at once)
+        page = store.wait_for(key, current_app.config["PAGE_CACHE_WAIT_SECONDS"])
+        if _current(page):
+            return page
+    try:
+        page = compute()
+        now = utcnow()
+        timeout = store.timeout
+        if page.valid_until is not None:
+            timeout = min(timeout, math.floor((page.valid_until - now).total_seconds()))
+        if timeout > 0:
+            store.set(key, page, timeout)
+    finally:
+        if claimed:
+            store.release(key)
     return page
+
+
+def page_key(kind: str, params: tuple) -> str:
+    """The key of a page: its kind, the request's generation tokens, ``params`` and the language."""
+    store: PageCache = current_app.extensions["page_cache"]
+    described = repr((params, str(get_locale()))).encode()
+    return (f"{store.generations.namespace}:page:{store.stamp}:{kind}:{':'.join(g.cache_tokens)}:"
+            f"{hashlib.sha256(described).hexdigest()[:24]}")
+
+
+def _current(page: Page | None) -> bool:
+    return page is not None and (page.valid_until is None or utcnow() < page.valid_until)
 
 
 class _NotInCachedContent:

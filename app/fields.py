@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField
 from wtforms.validators import ValidationError
 
 
 class FiniteDecimalField(DecimalField):
-    """A ``DecimalField`` that reads ``NaN``, ``sNaN`` and ``Infinity`` as not a number.
+    """A ``DecimalField`` that reads ``NaN``, ``sNaN`` and ``Infinity`` as not a number, and
+    full-width digits as digits.
 
     ``Decimal`` parses them, and comparing a NaN (``NumberRange``, ``> 0``) raises instead of
     answering, which would make a typed "NaN" a server error rather than a message.
     """
 
     def process_formdata(self, valuelist):
+        # full-width digits and point (１２３．４５), as a Chinese input method types them
+        valuelist = [unicodedata.normalize("NFKC", v) if isinstance(v, str) else v for v in valuelist]
         super().process_formdata(valuelist)
         if self.data is not None and not self.data.is_finite():
             self.data = None

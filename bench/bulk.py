@@ -6,7 +6,8 @@ vouchers through ``ledger/imports`` and writes the rest here: the same rows the 
 would write (numbers continuing each book's sequence, ``previous_hash`` and ``hash``
 computed by ``ledger.chain`` exactly as posting computes them, the request digest of the
 same draft), with the immutability triggers switched off for the load
-(``session_replication_role = replica``, superuser only). Afterwards ``check_loaded``
+(``session_replication_role = replica``, superuser only), and the running totals of
+``ledger.totals``, which those triggers keep, recomputed after it. Afterwards ``check_loaded``
 proves, in SQL, that no budget limit was passed and every voucher balances, and a
 sample of books is re-verified with ``ledger.verify``.
 """
@@ -26,6 +27,7 @@ from ledger.chain import request_digest, voucher_hash
 from ledger.dimensions import FundingSource, PurposeCategory
 from ledger.organisations import Organisation
 from ledger.projects import LedgerProject
+from ledger.totals import rebuild_totals
 from ledger.verify import verify_book
 from ledger.vouchers import LineDraft, VoucherDraft
 
@@ -141,6 +143,7 @@ def copy_vouchers(session: Session, vouchers, clerks) -> int:
         cursor.execute("SET LOCAL session_replication_role = origin")
         cursor.execute("SELECT setval(pg_get_serial_sequence('vouchers', 'id'), (SELECT max(id) FROM vouchers))")
         cursor.execute("SELECT setval(pg_get_serial_sequence('voucher_lines', 'id'), (SELECT max(id) FROM voucher_lines))")
+    rebuild_totals(session.connection())  # the triggers that keep them were off
     return len(voucher_rows)
 
 
@@ -183,6 +186,7 @@ def copy_structure(session: Session, plan, clerks) -> None:
                                 a["reference"], row[0], clerks.preparer.id, now))
         for table in ("vouchers", "voucher_lines"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    rebuild_totals(session.connection())  # the triggers that keep them were off
 
 
 def check_loaded(session: Session, sample: int = 5) -> list[str]:

@@ -7,6 +7,7 @@ jobs all map the same tables through one ``MetaData``.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
 from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, TypeDecorator
@@ -34,9 +35,10 @@ def money(value: Decimal | int | str) -> Decimal:
     """Return ``value`` as a ``Decimal`` of CNY with exactly two places.
 
     Floats are refused rather than converted: ``0.1 + 0.2`` is not money. Strings may
-    carry thousands separators (``"1,234.50"``). More than two decimal places is an
-    error, not a silent rounding, because an amount typed as ``0.001`` is a mistake
-    the user must see.
+    carry thousands separators (``"1,234.50"``) and full-width characters, as a Chinese
+    input method types them (``"１，２３４．５０"``). More than two decimal places is an
+    error, not a silent rounding, because an amount typed as ``0.001`` is a mistake the
+    user must see.
     """
     if type(value) is Decimal and value.is_finite() and value.as_tuple().exponent == -2 \
             and abs(value) <= MAX_AMOUNT:  # already money: the common case, kept cheap
@@ -44,7 +46,8 @@ def money(value: Decimal | int | str) -> Decimal:
     if isinstance(value, bool) or isinstance(value, float):
         raise MoneyError(f"amount must be a decimal string or integer, not {type(value).__name__}")
     if isinstance(value, str):
-        text = value.strip().replace(",", "").replace("，", "")
+        # full-width digits, point and separators (１２３．４５, typed with a Chinese input method)
+        text = unicodedata.normalize("NFKC", value).strip().replace(",", "")
         if not text:
             raise MoneyError("amount is empty")
         try:

@@ -1,5 +1,8 @@
 """Figures read from posted lines: what a project spent, what a community received.
 
+Budget control reads them from the running totals of ``ledger.totals`` (``budget_figures``);
+the functions summing the lines themselves are the reference the tests hold those to.
+
 Only posted vouchers count. Spending is the net debit of the spending category of a
 basis (业务活动费用 etc. on the financial basis, 行政支出 etc. on the budget basis); money
 received is the net credit of budget revenue (预算收入), the cash that actually arrived.
@@ -23,10 +26,9 @@ from sqlalchemy.orm import Session
 
 from .accounts import SPENDING_CATEGORY, Account
 from .base import money
-from .vouchers import POSTED, Voucher, VoucherLine
+from .totals import BudgetTotal
+from .vouchers import CLOSING_PREFIX, POSTED, Voucher, VoucherLine
 
-#: The key prefix of year-end closing vouchers (``ledger/yearend.py``, ``ledger/reports``).
-CLOSING_PREFIX = "closing:"
 #: The budget-basis account mirroring cash (资金结存); a closing that credits it gives money back.
 FUND_BALANCE_ACCOUNT = "8001"
 
@@ -137,31 +139,32 @@ def budget_figures(
 def budget_figures_of(
     session: Session, organisation_ids: Iterable[int], project_ids: Iterable[int], source_ids: Iterable[int]
 ) -> dict[int, BudgetFigures]:
-    """``budget_figures`` of several organisations, by organisation, in two grouped queries:
-    the projects' spending by source, and the organisations' money by source."""
+    """``budget_figures`` of several organisations, by organisation, in two grouped queries
+    over the running totals (``ledger.totals``), a few rows per book whatever the number of
+    vouchers: the projects' spending by source, and the organisations' money by source."""
     organisation_ids = sorted(set(organisation_ids))
     project_ids, source_ids = sorted(set(project_ids)), sorted(set(source_ids))
-    is_closing = Voucher.idempotency_key.startswith(CLOSING_PREFIX, autoescape=True)
-    posted = (select().select_from(VoucherLine).join(Voucher, Voucher.id == VoucherLine.voucher_id)
-              .join(Account, Account.id == VoucherLine.account_id).where(Voucher.status == POSTED))
+    totals = select().select_from(BudgetTotal).join(Account, Account.id == BudgetTotal.account_id)
+    debit, credit = func.sum(BudgetTotal.debit), func.sum(BudgetTotal.credit)
+    source = case((BudgetTotal.source_key == 0, None), else_=BudgetTotal.source_key)
     rows: dict = {organisation_id: [] for organisation_id in organisation_ids}
     if project_ids and organisation_ids:
-        for organisation_id, *row in session.execute(posted.add_columns(
-            VoucherLine.organisation_id, VoucherLine.project_id, VoucherLine.funding_source_id, Account.category,
-            func.sum(VoucherLine.debit), func.sum(VoucherLine.credit),
-        ).where(VoucherLine.project_id.in_(project_ids), ~is_closing).group_by(
-            VoucherLine.organisation_id, VoucherLine.project_id, VoucherLine.funding_source_id, Account.category,
+        for organisation_id, *row in session.execute(totals.add_columns(
+            BudgetTotal.organisation_id, BudgetTotal.project_key, source, Account.category, debit, credit,
+        ).where(BudgetTotal.organisation_id.in_(organisation_ids), BudgetTotal.project_key.in_(project_ids),
+                BudgetTotal.closing.is_(False)).group_by(
+            BudgetTotal.organisation_id, BudgetTotal.project_key, BudgetTotal.source_key, Account.category,
         )):
-            # a project's lines are its organisation's (``ledger.posting`` looks projects up there)
-            rows.setdefault(organisation_id, []).append(("project", *row))
+            # a project's lines are its organisation's (``ledger.posting`` looks projects up there),
+            # which is also what lets the organisation's index find them
+            rows[organisation_id].append(("project", *row))
     if source_ids and organisation_ids:
         fund_balance = case((Account.code == FUND_BALANCE_ACCOUNT, 1), else_=0)
-        closing = case((is_closing, 1), else_=0)
-        for organisation_id, *row in session.execute(posted.add_columns(
-            VoucherLine.organisation_id, VoucherLine.funding_source_id, Account.category, fund_balance, closing,
-            func.sum(VoucherLine.debit), func.sum(VoucherLine.credit),
-        ).where(VoucherLine.organisation_id.in_(organisation_ids), VoucherLine.funding_source_id.in_(source_ids))
-          .group_by(VoucherLine.organisation_id, VoucherLine.funding_source_id, Account.category, fund_balance,
-                    closing)):
+        for organisation_id, *row in session.execute(totals.add_columns(
+            BudgetTotal.organisation_id, BudgetTotal.source_key, Account.category, fund_balance,
+            BudgetTotal.closing, debit, credit,
+        ).where(BudgetTotal.organisation_id.in_(organisation_ids), BudgetTotal.source_key.in_(source_ids))
+          .group_by(BudgetTotal.organisation_id, BudgetTotal.source_key, Account.category, fund_balance,
+                    BudgetTotal.closing)):
             rows[organisation_id].append(("source", *row))
     return {organisation_id: BudgetFigures(found) for organisation_id, found in rows.items()}

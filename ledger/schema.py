@@ -3,5 +3,5 @@
 from . import db, organisations, users  # noqa: F401
 from . import (  # noqa: F401
     accounts, allocations, books, budget, dimensions, expenditures, posting, projects,
-    targets, triggers, verify, vouchers,
+    targets, totals, triggers, verify, vouchers,
 )

@@ -24,6 +24,7 @@ from __future__ import annotations
 from sqlalchemy import DDL, event
 from sqlalchemy.engine import Connection
 
+from .totals import ADD_POSTED_VOUCHER
 from .vouchers import Voucher, VoucherLine
 
 #: Columns a reviewed voucher may no longer change (everything but the posting columns).
@@ -84,6 +85,11 @@ BEGIN {_sqlite_raise("a reviewed voucher cannot be changed")}; END""",
 WHEN OLD.status <> 'posted' AND NEW.status = 'posted'
 BEGIN
 {_sqlite_posting_checks()}
+END""",
+        f"""CREATE TRIGGER ledger_vouchers_totals AFTER UPDATE ON vouchers
+WHEN OLD.status <> 'posted' AND NEW.status = 'posted'
+BEGIN
+{ADD_POSTED_VOUCHER};
 END""",
     ],
     "voucher_lines": [
@@ -146,6 +152,7 @@ BEGIN
   END IF;
   IF NEW.status = 'posted' THEN
 {_pg_posting_checks}
+    {ADD_POSTED_VOUCHER};
   END IF;
   RETURN NEW;
 END
@@ -179,7 +186,7 @@ DROP = {
         f"DROP TRIGGER IF EXISTS {name}" for name in (
             "ledger_vouchers_insert_draft", "ledger_vouchers_posted_update",
             "ledger_vouchers_posted_delete", "ledger_vouchers_transition",
-            "ledger_vouchers_reviewed_frozen", "ledger_vouchers_posting",
+            "ledger_vouchers_reviewed_frozen", "ledger_vouchers_posting", "ledger_vouchers_totals",
             "ledger_voucher_lines_insert", "ledger_voucher_lines_update",
             "ledger_voucher_lines_delete",
         )
@@ -193,14 +200,19 @@ DROP = {
 }
 
 
-def statements(dialect: str) -> list[str]:
-    """Every statement that installs the triggers on ``dialect``, in order."""
-    return [s for table in ("vouchers", "voucher_lines") for s in TRIGGERS[dialect][table]]
+def statements(dialect: str, totals: bool = True) -> list[str]:
+    """Every statement that installs the triggers on ``dialect``, in order; without
+    ``totals``, the triggers as they were before ``budget_totals`` (for old migrations)."""
+    found = [s for table in ("vouchers", "voucher_lines") for s in TRIGGERS[dialect][table]]
+    if totals:
+        return found
+    keeping_totals = f"\n    {ADD_POSTED_VOUCHER};"
+    return [s.replace(keeping_totals, "") for s in found if "ledger_vouchers_totals" not in s]
 
 
-def install_triggers(connection: Connection) -> None:
+def install_triggers(connection: Connection, totals: bool = True) -> None:
     """Install the triggers on an existing schema (an Alembic migration calls this)."""
-    for statement in statements(connection.dialect.name):
+    for statement in statements(connection.dialect.name, totals):
         connection.exec_driver_sql(statement)
 
 

@@ -1,8 +1,9 @@
 """Check the books after the fact (对账): chains, balances and numbering, from the rows.
 
 ``verify`` trusts nothing the posting code wrote: it recomputes every posted voucher's
-hash from its content and its predecessor's hash, re-adds each basis, and checks that
-the numbers of each book run 1, 2, 3... without a gap or a repeat. On SQLite, where an
+hash from its content and its predecessor's hash, re-adds each basis, checks that
+the numbers of each book run 1, 2, 3... without a gap or a repeat, and that the running
+totals budget control reads (``ledger.totals``) equal the posted lines. On SQLite, where an
 amount is kept as a whole number of fen, it also reads the stored cells: a hand that
 writes a fraction of a fen there would otherwise be hidden by the conversion to yuan. A
 command-line wrapper exits non-zero when the list it returns is not empty.
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 from .books import Book
 from .chain import voucher_hash
 from .rules import basis_totals
+from .totals import totals_differences
 from .vouchers import POSTED, Voucher, VoucherLine
 
 
@@ -94,6 +96,8 @@ def verify_book(session: Session, book: Book) -> list[Problem]:
         for position in fractional.get(voucher.id, ()):
             problem(voucher, f"line {position} holds an amount that is not a whole number of fen")
         previous_hash = voucher.hash
+    for message in totals_differences(session, book.id):  # what budget control reads
+        problems.append(Problem(book.label, book.label, message))
     return problems
 
 

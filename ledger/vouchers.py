@@ -29,6 +29,9 @@ if TYPE_CHECKING:  # mapped by name: projects.py imports the figures built on th
     from .projects import LedgerProject
 
 DRAFT, REVIEWED, POSTED = "draft", "reviewed", "posted"
+#: The key prefix of year-end closing vouchers (``ledger/yearend.py``), which budget control
+#: and the reports read apart.
+CLOSING_PREFIX = "closing:"
 #: The longest description (摘要) a voucher keeps.
 DESCRIPTION_MAX = 500
 STATUSES = (DRAFT, REVIEWED, POSTED)

@@ -92,7 +92,7 @@ def ledger_import(file: Path, kind: str, preparer: str, reviewer: str, poster: s
 @ledger_group.command("verify")
 @click.option("--org", "org_code", help="Only the books of this organisation and below.")
 def ledger_verify(org_code: str | None):
-    """Recompute every book's hash chain, balances and numbering; exit 1 on any break."""
+    """Recompute every book's hash chain, balances, numbering and budget totals; exit 1 on any break."""
     books = [None]
     if org_code:
         org = _organisation(org_code)
@@ -106,7 +106,8 @@ def ledger_verify(org_code: str | None):
     if problems:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
-    click.echo("every book verified: chains intact, vouchers balanced, numbering without gaps")
+    click.echo("every book verified: chains intact, vouchers balanced, numbering without gaps, "
+               "budget totals equal to the lines")
 
 
 @ledger_group.command("export-beancount")

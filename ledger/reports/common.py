@@ -19,7 +19,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from ..base import Money
 from ..books import Book
 from ..errors import DomainError, N_
-from ..figures import CLOSING_PREFIX  # noqa: F401  (one prefix for budget control and reports)
+from ..vouchers import CLOSING_PREFIX  # noqa: F401  (one prefix for budget control and reports)
 from ..organisations import Organisation
 from ..vouchers import POSTED, Voucher, VoucherLine
 

@@ -32,6 +32,7 @@ from ..errors import N_
 from ..organisations import LEVELS, Organisation
 from ..projects import LedgerProject
 from ..targets import BudgetTarget, current_condition
+from ..totals import BudgetTotal
 from ..vouchers import POSTED, Voucher, VoucherLine
 from .common import (
     TRUNCATE, ZERO, ReportError, Rounding, books_in_scope, is_closing, money_sum, under,
@@ -53,6 +54,10 @@ def _by_owner(session: Session, root: Organisation, fiscal_year: int, basis: str
               *keys) -> list[tuple]:
     """Income and spending summed per book owner (and ``keys``): rows ``(path, *keys, income, spent)``.
 
+    Figures of whole years come from the running totals (``ledger.totals``: a few rows per
+    book, kept by the posting trigger and checked by ``verify``); figures up to a date, or
+    by a key the totals do not keep, from the lines.
+
     The database sums the lines of the two categories that count per owner and account (plain
     sums grouped by integers, as cheap as a bare ``GROUP BY``), then per owner; the few owner
     rows are then matched to their community, street or district in Python (``_roll_up``).
@@ -60,13 +65,21 @@ def _by_owner(session: Session, root: Organisation, fiscal_year: int, basis: str
     PostgreSQL pair every book with every organisation, and even after the sums it paired
     every owner with every organisation of the level: quadratic in the communities.
     """
-    columns = [VoucherLine.organisation_id.label("owner_id"), VoucherLine.account_id, *keys]
     counted = select(Account.id).where(Account.category.in_(("budget_revenue", SPENDING_CATEGORY[basis])))
-    sums = (
-        select(*columns, money_sum(VoucherLine.debit).label("debit"), money_sum(VoucherLine.credit).label("credit"))
-        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
-        .where(*_lines(root, fiscal_year, as_of), VoucherLine.account_id.in_(counted)).group_by(*columns)
-    ).subquery()
+    if as_of is None and not keys:  # whole years: the running totals hold these sums already
+        columns = [BudgetTotal.organisation_id.label("owner_id"), BudgetTotal.account_id]
+        sums = select(*columns, money_sum(BudgetTotal.debit).label("debit"),
+                      money_sum(BudgetTotal.credit).label("credit")).where(
+            BudgetTotal.book_id.in_(books_in_scope(root, fiscal_year)), BudgetTotal.closing.is_(False),
+            BudgetTotal.account_id.in_(counted)).group_by(*columns).subquery()
+    else:
+        columns = [VoucherLine.organisation_id.label("owner_id"), VoucherLine.account_id, *keys]
+        sums = (
+            select(*columns, money_sum(VoucherLine.debit).label("debit"),
+                   money_sum(VoucherLine.credit).label("credit"))
+            .join(Voucher, Voucher.id == VoucherLine.voucher_id)
+            .where(*_lines(root, fiscal_year, as_of), VoucherLine.account_id.in_(counted)).group_by(*columns)
+        ).subquery()
     income = case((Account.category == "budget_revenue", sums.c.credit - sums.c.debit), else_=0)
     spending = case((Account.category == SPENDING_CATEGORY[basis], sums.c.debit - sums.c.credit), else_=0)
     grouping = [Organisation.path, *(sums.c[key.name] for key in keys)]
@@ -131,8 +144,27 @@ def _allocations(root: Organisation, fiscal_year: int, as_of: dt.date | None):
     return conditions
 
 
-def _planned(as_of: dt.date | None):
-    return (BudgetTarget.fiscal_year, *current_condition(as_of))
+def _money_in(session: Session, root: Organisation, fiscal_year: int, as_of: dt.date | None,
+              by_source: bool) -> tuple[list[tuple], list[tuple]]:
+    """Rows ``(key, owner, source, amount)`` of the allocations and of the targets in force
+    under ``root`` (``_budget``'s input), the key being the owner's path (to roll up to a
+    level) or, ``by_source``, the funding source."""
+    allocations = (Allocation.funding_source_id if by_source else Organisation.path,
+                   Book.organisation_id, Allocation.funding_source_id)
+    recorded = session.execute(
+        select(*allocations, money_sum(Allocation.amount))
+        .join(Book, Book.id == Allocation.book_id).join(Organisation, Organisation.id == Book.organisation_id)
+        .where(*_allocations(root, fiscal_year, as_of)).group_by(*allocations)
+    ).all()
+    targets = (BudgetTarget.funding_source_id if by_source else Organisation.path,
+               BudgetTarget.organisation_id, BudgetTarget.funding_source_id)
+    planned = session.execute(
+        select(*targets, money_sum(BudgetTarget.amount))
+        .join(Organisation, Organisation.id == BudgetTarget.organisation_id)
+        .where(BudgetTarget.fiscal_year == fiscal_year, under(Organisation.path, root.path),
+               *current_condition(as_of)).group_by(*targets)
+    ).all()
+    return recorded, planned
 
 
 def _budget(recorded: list[tuple], planned: list[tuple]) -> dict:
@@ -185,20 +217,7 @@ def _execution_frame(session: Session, root: Organisation, fiscal_year: int, org
     """``execution_by_organisation`` of ``organisations`` (``_levelled``) given the rows of
     ``_by_owner`` (with or without keys between the path and the sums: they are added up)."""
     groups = {path: oid for oid, _, _, path in organisations}
-    recorded = session.execute(
-        select(Organisation.path, Book.organisation_id, Allocation.funding_source_id, money_sum(Allocation.amount))
-        .join(Book, Book.id == Allocation.book_id).join(Organisation, Organisation.id == Book.organisation_id)
-        .where(*_allocations(root, fiscal_year, as_of))
-        .group_by(Organisation.path, Book.organisation_id, Allocation.funding_source_id)
-    ).all()
-    year, *current = _planned(as_of)
-    planned = session.execute(
-        select(Organisation.path, BudgetTarget.organisation_id, BudgetTarget.funding_source_id,
-               money_sum(BudgetTarget.amount))
-        .join(Organisation, Organisation.id == BudgetTarget.organisation_id)
-        .where(year == fiscal_year, under(Organisation.path, root.path), *current)
-        .group_by(Organisation.path, BudgetTarget.organisation_id, BudgetTarget.funding_source_id)
-    ).all()
+    recorded, planned = _money_in(session, root, fiscal_year, as_of, by_source=False)
     allocated = _budget(
         [(*key, amount) for key, (amount,) in _roll_up(recorded, groups, 1).items()],
         [(*key, amount) for key, (amount,) in _roll_up(planned, groups, 1).items()],
@@ -214,22 +233,7 @@ def execution_by_source(
     rounding: Rounding = TRUNCATE, as_of: dt.date | None = None,
 ) -> pd.DataFrame:
     """One row per funding source (资金来源) that has money or spending under ``root``."""
-    recorded = session.execute(
-        select(Allocation.funding_source_id, Book.organisation_id, Allocation.funding_source_id,
-               money_sum(Allocation.amount))
-        .join(Book, Book.id == Allocation.book_id)
-        .where(*_allocations(root, fiscal_year, as_of))
-        .group_by(Allocation.funding_source_id, Book.organisation_id)
-    ).all()
-    year, *current = _planned(as_of)
-    planned = session.execute(
-        select(BudgetTarget.funding_source_id, BudgetTarget.organisation_id, BudgetTarget.funding_source_id,
-               money_sum(BudgetTarget.amount))
-        .join(Organisation, Organisation.id == BudgetTarget.organisation_id)
-        .where(year == fiscal_year, under(Organisation.path, root.path), *current)
-        .group_by(BudgetTarget.funding_source_id, BudgetTarget.organisation_id)
-    ).all()
-    allocated = _budget(recorded, planned)
+    allocated = _budget(*_money_in(session, root, fiscal_year, as_of, by_source=True))
     moved = {sid: (income, spent) for sid, income, spent in session.execute(
         select(VoucherLine.funding_source_id, *_income_and_spending(basis))
         .join(Voucher, Voucher.id == VoucherLine.voucher_id)

@@ -517,7 +517,7 @@ def upgrade():
     with op.batch_alter_table('objections', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_objections_notice_id'), ['notice_id'], unique=False)
 
-    ledger.triggers.install_triggers(op.get_bind())
+    ledger.triggers.install_triggers(op.get_bind(), totals=False)  # 20261123_01 adds the totals
     workflows.events.install_triggers(op.get_bind())
 
 

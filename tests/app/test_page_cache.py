@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 
 import pytest
+from flask import g
 from sqlalchemy import select, update
 
 from app import create_app
 from app.auth.operations import create_user
+from app.cache import Page, cached_page, page_key
 from app.extensions import db as flask_db
+from app.generations import PENDING, _registry
 from app.street.expiry import next_tick
 from config import TestConfig
 from ledger.organisations import Organisation, by_code
@@ -185,3 +189,67 @@ def test_two_applications_share_the_cache_and_its_renewals(fin, app, database, s
 def test_a_timer_changes_a_dashboard_when_due_then_at_each_whole_day_over(due_in, changes_in):
     now = dt.datetime(2026, 3, 1, 12, tzinfo=dt.timezone.utc)
     assert next_tick(now + due_in, now) == now + changes_in
+
+
+@pytest.mark.filterwarnings("ignore:Flask-Caching. CACHE_TYPE is set to NullCache")  # what the setting means
+def test_with_caching_off_pages_are_computed_each_time_and_commits_collect_nothing(fin, app, database, tmp_path):
+    class Uncached(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database.url
+        INSTANCE_PATH = str(tmp_path / "uncached")
+        EVIDENCE_FOLDER = str(tmp_path / "uncached" / "evidence")
+        CACHE_TYPE = "NullCache"
+        CELERY = {**TestConfig.CELERY, "broker_url": f"sqla+sqlite:///{tmp_path / 'broker3.sqlite'}"}
+
+    others = {database_key: list(kept) for database_key, kept in _registry.items()}
+    for kept in _registry.values():  # only the application under test, which caches nothing
+        kept.clear()
+    uncached = create_app(Uncached)
+    try:
+        visitor = uncached.test_client()
+        html(visitor, BOARD)
+        rename_unseen(database, "Q010101", "不缓存社区")
+        assert "不缓存社区" in html(visitor, BOARD)
+        with uncached.app_context():
+            flask_db.session.get(Organisation, fin.book.organisation_id).name = "不缓存社区二"
+            flask_db.session.flush()
+            assert PENDING not in flask_db.session.info  # no generations to renew: nothing mapped
+            flask_db.session.rollback()
+    finally:
+        for database_key, kept in others.items():
+            _registry[database_key].update(kept)
+        with uncached.app_context():
+            flask_db.engine.dispose()
+
+
+def computing(made: list):
+    """A page's computation that notes each time it runs in ``made``."""
+    def compute():
+        made.append("mine")
+        return Page("看板", "mine")
+    return compute
+
+
+def test_a_page_another_worker_is_computing_is_waited_for_not_computed_twice(app):
+    store, made = app.extensions["page_cache"], []
+    compute = computing(made)
+
+    with app.test_request_context():
+        g.cache_tokens = ["t-everything", "t-community"]
+        key = page_key("board", ("Q9",))
+        assert store.claim(key)  # another worker started computing the page first
+        threading.Timer(0.2, lambda: (store.set(key, Page("看板", "theirs"), 60), store.release(key))).start()
+        assert cached_page("board", ("Q9",), compute).content == "theirs" and made == []
+        assert cached_page("board", ("Q9",), compute).content == "theirs" and made == []  # now from the cache
+
+
+def test_a_claim_left_by_a_dead_worker_delays_the_page_but_does_not_lose_it(app, monkeypatch):
+    store, made = app.extensions["page_cache"], []
+    monkeypatch.setitem(app.config, "PAGE_CACHE_WAIT_SECONDS", 0.2)
+    compute = computing(made)
+
+    with app.test_request_context():
+        g.cache_tokens = ["t-everything", "t-community"]
+        key = page_key("board", ("Q8",))
+        assert store.claim(key)  # and its worker was killed: nobody will store the page
+        assert cached_page("board", ("Q8",), compute).content == "mine" and made == ["mine"]
+        assert cached_page("board", ("Q8",), compute).content == "mine" and made == ["mine"]

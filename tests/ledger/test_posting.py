@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from ledger.allocations import record_allocation
+from ledger.base import money
 from ledger.books import open_book
 from ledger.posting import (
     AlreadyReversed, IdempotencyConflict, SeparationOfDuties, VoucherStateError, discard_voucher,
@@ -81,6 +82,13 @@ def test_amounts_must_be_money(world):
     assert error.field == "lines[0].debit"
     refuses(world, LineError, "more than two decimal places",
             draft(L("1002", debit=Decimal("0.001")), L("1001", credit=Decimal("0.001"))))
+
+
+@pytest.mark.parametrize("typed, amount", [
+    ("１２３．４５", "123.45"), ("１，２３４．５０", "1234.50"), ("1，234.5", "1234.50"), (" ８ ", "8.00"),
+])
+def test_full_width_amounts_as_a_chinese_input_method_types_them(typed, amount):
+    assert money(typed) == Decimal(amount)
 
 
 def test_unknown_codes_are_named(world, funded):
