@@ -243,7 +243,7 @@ SHADOW = ("bench_raw_vouchers", "bench_raw_lines")
 SHADOW_OFFSET = 10**9
 
 
-def _shadow_rows(session: Session, vouchers: list[PlannedVoucher]) -> tuple[list[tuple], list[tuple]]:
+def shadow_rows(session: Session, vouchers: list[PlannedVoucher]) -> tuple[list[tuple], list[tuple]]:
     """The rows ``vouchers`` would be posted as (``bench.bulk.build_rows``), ids moved apart."""
     voucher_rows, line_rows = build_rows(session, vouchers, clerks_of(session))
     session.rollback()  # build_rows may have opened books: the shadow tables need none of it
@@ -275,7 +275,7 @@ def raw_throughput(session: Session, vouchers: list[PlannedVoucher], repeat: int
     """Vouchers per second writing the same rows with INSERT and with COPY into bare copies of
     the tables (same columns, checks and indexes; no triggers, no foreign keys), all in one
     transaction."""
-    voucher_rows, line_rows = _shadow_rows(session, vouchers)
+    voucher_rows, line_rows = shadow_rows(session, vouchers)
     results = {}
     with shadow_tables(session):
         for name, write in (("insert", insert_rows), ("copy", copy_rows)):
@@ -299,7 +299,7 @@ _PER_CLIENT = 10**7
 
 def unique_rows(templates: list[tuple[tuple, list[tuple]]], width: int, client: int, n: int) -> tuple[tuple, list]:
     """Client ``client``'s ``n``-th voucher row and its line rows, cycled from ``templates`` (a voucher
-    row of ``_shadow_rows`` and its lines) with id, number and request key made unique per client and
+    row of ``shadow_rows`` and its lines) with id, number and request key made unique per client and
     iteration (no collisions, so no waiting on each other's unique keys)."""
     voucher, lines = templates[(client + n) % len(templates)]
     serial = client * _PER_CLIENT + n
@@ -350,7 +350,7 @@ def raw_per_transaction(url: str, session: Session, vouchers: list[PlannedVouche
     copies of the tables, one voucher (its row and its lines, one INSERT each) per transaction, for
     ``duration`` seconds: the physical limit of posting one voucher per transaction. psycopg
     directly, no ORM. Each client cycles through the rows (``unique_rows``)."""
-    templates, width = templates_of(*_shadow_rows(session, vouchers))
+    templates, width = templates_of(*shadow_rows(session, vouchers))
     if (clients * _PER_CLIENT) * width + SHADOW_OFFSET >= 2**31:
         raise ValueError(f"{clients} clients: the shadow ids would not fit in an integer")
     conninfo = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

@@ -39,7 +39,7 @@ from ledger.organisations import by_code
 from . import figures as figures_module
 from .bulk import LINE_COLUMNS, VOUCHER_COLUMNS
 from .generate import SCALES, load, plan_city
-from .posting import SHADOW, _shadow_rows, batch_payments, import_throughput, service_throughput, templates_of, \
+from .posting import SHADOW, shadow_rows, batch_payments, import_throughput, service_throughput, templates_of, \
     unique_rows
 from .runner import Run, log, timed
 
@@ -91,7 +91,7 @@ def raw_inserts(path: Path, session: Session, vouchers, seconds: float, repeat: 
     """Vouchers per second of the rows of ``vouchers`` written by raw INSERT into the bare copies:
     ``insert``, all in one transaction (median of ``repeat``); ``per_transaction``, one voucher
     (its row and its lines) per transaction for ``seconds``, cycling through them."""
-    voucher_rows, line_rows = _shadow_rows(session, vouchers)
+    voucher_rows, line_rows = shadow_rows(session, vouchers)
     voucher_rows, line_rows = _sqlite_rows(voucher_rows), _sqlite_rows(line_rows)
     templates, width = templates_of(voucher_rows, line_rows)
     with closing(_connect(path)) as connection:

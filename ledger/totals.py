@@ -22,12 +22,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, func, select, text
+from sqlalchemy import Boolean, ForeignKey, Integer, column, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .base import Base
-from .vouchers import CLOSING_PREFIX, POSTED, ZERO, Voucher, VoucherLine
+from .base import Base, Money
+from .vouchers import CLOSING_PREFIX, POSTED, ZERO
 
 #: The SQL of a voucher's "closing" flag, for both dialects.
 CLOSING_SQL = f"substr({{voucher}}.idempotency_key, 1, {len(CLOSING_PREFIX)}) = '{CLOSING_PREFIX}'"
@@ -67,33 +67,38 @@ class BudgetTotal(Base):
     credit: Mapped[Decimal] = mapped_column(default=ZERO)
 
 
+def _grouped(where: str):
+    """The posted lines grouped into totals (``_GROUPED``), with the columns' types."""
+    return text(_GROUPED.format(closing=CLOSING_SQL.format(voucher="v"), where=where)).columns(
+        *(column(name, Integer) for name in ("book_id", "organisation_id", "project_key", "source_key", "account_id")),
+        column("closing", Boolean), column("debit", Money()), column("credit", Money()))
+
+
 def rebuild_totals(connection: Connection) -> None:
     """Recompute every total from the posted lines (a migration, or after a bulk load)."""
     connection.execute(text("DELETE FROM budget_totals"))
     connection.execute(text(f"INSERT INTO budget_totals ({_COLUMNS}) " + _GROUPED.format(
-        closing=CLOSING_SQL.format(voucher="v"), where="v.status = 'posted'")))
+        closing=CLOSING_SQL.format(voucher="v"), where=f"v.status = '{POSTED}'")))
 
 
 def _summed(rows) -> dict[tuple, tuple[Decimal, Decimal]]:
-    return {tuple(key): (debit, credit) for *key, debit, credit in rows if debit or credit}
+    """``{(project, source, account, closing): (debit, credit)}`` of rows that hold money."""
+    return {(project, source, account, bool(closing)): (debit, credit)
+            for project, source, account, closing, debit, credit in rows if debit or credit}
 
 
 def totals_differences(session: Session, book_id: int) -> list[str]:
-    """How the totals of one book differ from its posted lines, a message per key."""
-    closing = Voucher.idempotency_key.startswith(CLOSING_PREFIX, autoescape=True)
-    key = (func.coalesce(VoucherLine.project_id, 0), func.coalesce(VoucherLine.funding_source_id, 0),
-           VoucherLine.account_id, closing)
-    from_lines = _summed(session.execute(
-        select(*key, func.sum(VoucherLine.debit), func.sum(VoucherLine.credit))
-        .join(Voucher, Voucher.id == VoucherLine.voucher_id)
-        .where(Voucher.book_id == book_id, Voucher.status == POSTED).group_by(*key)))
+    """How the totals of one book differ from its posted lines (grouped as the posting
+    trigger groups them), a message per key."""
+    from_lines = _summed(row[2:] for row in session.execute(
+        _grouped(f"v.status = '{POSTED}' AND v.book_id = :book"), {"book": book_id}))
     kept = _summed(session.execute(
         select(BudgetTotal.project_key, BudgetTotal.source_key, BudgetTotal.account_id, BudgetTotal.closing,
                BudgetTotal.debit, BudgetTotal.credit).where(BudgetTotal.book_id == book_id)))
     found = []
-    for project, source, account, is_closing in sorted(set(from_lines) | set(kept)):
-        lines = from_lines.get((project, source, account, bool(is_closing)), (ZERO, ZERO))
-        total = kept.get((project, source, account, bool(is_closing)), (ZERO, ZERO))
+    for key in sorted(set(from_lines) | set(kept)):
+        project, source, account, is_closing = key
+        lines, total = from_lines.get(key, (ZERO, ZERO)), kept.get(key, (ZERO, ZERO))
         if lines != total:
             found.append(
                 f"budget totals (project {project or '-'}, source {source or '-'}, account {account}"
