@@ -75,7 +75,10 @@ def run(argv: list[str]) -> int:
 
 def test(argv: list[str]) -> int:
     ensure_environment("test")
-    return subprocess.run([PYTHON, "-m", "pytest", *argv], cwd=ROOT).returncode
+    # One pytest worker per core (pytest-xdist), each on a database of its own, unless the
+    # arguments choose (``-n 0`` runs in this process, as a debugger wants).
+    workers = [] if any(a == "-n" or a.startswith(("-n", "--numprocesses")) for a in argv) else ["-n", "auto"]
+    return subprocess.run([PYTHON, "-m", "pytest", *workers, *argv], cwd=ROOT).returncode
 
 
 def main() -> int:

@@ -1,4 +1,4 @@
-"""Databases for the tests: a fresh SQLite file per test, or PostgreSQL emptied per test.
+"""Databases for the tests: the worker's database, put back before every test (tests/databases.py).
 
 ``TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/cf_test`` runs the whole
 suite against PostgreSQL; tests marked ``postgres`` need it and say so when skipped.
@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 import app.models  # noqa: F401  (registers every table and trigger on Base.metadata)
-from ledger.base import Base
+from ledger.db import make_engine
+from tests.databases import SCHEMA, WORLD, PostgresStates, SqliteStates, fill_with_session, server_url  # noqa: F401
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
@@ -50,114 +49,72 @@ def pytest_runtest_makereport(item, call):
 
 @dataclass
 class TestDatabase:
-    """One test's database: its URL and an engine bound to it."""
+    """The test's database: its URL and an engine bound to it."""
 
     __test__ = False
     url: str
     engine: Engine
 
 
-def _empty_postgres(engine: Engine) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text("SET LOCAL session_replication_role = replica"))  # immutability triggers off
-        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-
-
-@pytest.fixture(scope="session")
-def _schema_template(tmp_path_factory):
-    """Build the schema once: a template SQLite file, or the PostgreSQL test database."""
-    if ON_POSTGRES:
-        engine = create_engine(TEST_DATABASE_URL)
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        Base.metadata.create_all(engine)
-        engine.dispose()
-        yield TEST_DATABASE_URL
-        return
-    path = tmp_path_factory.mktemp("schema") / "template.sqlite"
-    engine = create_engine(f"sqlite:///{path}")
-    Base.metadata.create_all(engine)
-    engine.dispose()
-    yield str(path)
-
-
 #: The tests' clock for the demo world: a date late in a year, so its calendar is full.
 WORLD_TODAY = dt.date(2026, 11, 20)
 
 
-@pytest.fixture(scope="session")
-def _world_template(_schema_template, tmp_path_factory):
-    """The demo city and a foreign city (codes prefixed X), built once per run."""
-    from app.demo import load_demo
+def _load_worlds(evidence: Path):
+    def build(session: Session) -> None:
+        from app.demo import load_demo
 
-    evidence = tmp_path_factory.mktemp("world-evidence")
-    if ON_POSTGRES:
-        name = f"{make_url(TEST_DATABASE_URL).database}_world"
-        admin = create_engine(server_url(TEST_DATABASE_URL, "postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = server_url(TEST_DATABASE_URL, name)
-    else:
-        path = tmp_path_factory.mktemp("world") / "world.sqlite"
-        shutil.copyfile(_schema_template, path)
-        url = f"sqlite:///{path}"
-    from ledger.db import make_engine
-
-    engine = make_engine(url)
-    if ON_POSTGRES:
-        Base.metadata.create_all(engine)
-    with Session(engine) as session:
         load_demo(session, evidence_folder=evidence, today=WORLD_TODAY, fast_hash=True)
         load_demo(session, prefix="X", city_name="外市", evidence_folder=evidence, today=WORLD_TODAY, fast_hash=True)
-        session.commit()
-    engine.dispose()
-    yield url, evidence
+    return fill_with_session(build)
+
+
+@pytest.fixture(scope="session")
+def _states(tmp_path_factory):
+    """The worker's database and its states (tests/databases.py)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     if ON_POSTGRES:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@pytest.fixture
-def database(request, _schema_template, tmp_path) -> TestDatabase:
-    """A database private to this test: the full schema and no rows, or, for a test that
-    asks for ``demo_world``, the demo world."""
-    world = request.getfixturevalue("_world_template") if "demo_world" in request.fixturenames else None
-    if ON_POSTGRES and world:
-        name = f"{make_url(TEST_DATABASE_URL).database}_t{uuid.uuid4().hex[:10]}"
-        admin = create_engine(server_url(TEST_DATABASE_URL, "postgres"), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(world[0]).database}"'))
-        url = server_url(TEST_DATABASE_URL, name)
-        engine = create_engine(url)
-        yield TestDatabase(url, engine)
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        states = PostgresStates(TEST_DATABASE_URL, worker)
+        yield states
+        states.drop()
         return
-    if ON_POSTGRES:
-        engine = create_engine(TEST_DATABASE_URL)
-        _empty_postgres(engine)
-        yield TestDatabase(TEST_DATABASE_URL, engine)
-        engine.dispose()
-        return
-    path = tmp_path / "test.sqlite"
-    shutil.copyfile(make_url(world[0]).database if world else _schema_template, path)
-    url = f"sqlite:///{path}"
-    from ledger.db import make_engine
+    yield SqliteStates(tmp_path_factory.mktemp("database"))
 
-    engine = make_engine(url)
-    yield TestDatabase(url, engine)
+
+@pytest.fixture(scope="session")
+def _world(_states, tmp_path_factory) -> Path:
+    """The demo city and a foreign city (codes prefixed X), built once per worker; returns
+    the folder of the world's evidence files."""
+    evidence = tmp_path_factory.mktemp("world-evidence")
+    _states.add(WORLD, _load_worlds(evidence))
+    return evidence
+
+
+@pytest.fixture(scope="session")
+def _engine(_states) -> Engine:
+    """One engine per worker (its compiled statements are kept from test to test)."""
+    engine = make_engine(_states.url)
+    yield engine
     engine.dispose()
 
 
 @pytest.fixture
-def world_evidence(request) -> Path:
+def database(request, _states, _engine) -> TestDatabase:
+    """The worker's database, holding the full schema and no rows, or, for a test that asks
+    for ``demo_world``, the demo world; whatever the previous test wrote is gone."""
+    state = SCHEMA
+    if "demo_world" in request.fixturenames:
+        request.getfixturevalue("_world")
+        state = WORLD
+    _states.restore(state)
+    yield TestDatabase(_states.url, _engine)
+    _engine.dispose()
+
+
+@pytest.fixture
+def world_evidence(_world) -> Path:
     """The folder holding the demo world's evidence files."""
-    return request.getfixturevalue("_world_template")[1]
+    return _world
 
 
 @pytest.fixture
@@ -165,11 +122,6 @@ def session(database) -> Session:
     """A plain SQLAlchemy session on the test's database, for the domain cores."""
     with Session(database.engine) as session:
         yield session
-
-
-def server_url(url: str, database: str) -> str:
-    """The same PostgreSQL server as ``url``, another database."""
-    return make_url(url).set(database=database).render_as_string(hide_password=False)
 
 
 @pytest.fixture

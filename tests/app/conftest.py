@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import shutil
+from pathlib import Path
 
+import jinja2
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +18,7 @@ from app.extensions import db as flask_db
 from config import TestConfig
 from ledger.organisations import Organisation
 from ledger.users import User
+
 
 @pytest.fixture
 def session(database):
@@ -29,26 +32,53 @@ def session(database):
         yield session
 
 
+class _Bytecode(jinja2.BytecodeCache):
+    """Compiled templates kept for the whole run: each test's new app skips compiling them."""
+
+    def __init__(self):
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.codes:
+            bucket.bytecode_from_string(self.codes[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _Bytecode()
+
+
+def make_app(database_url: str, instance: Path, evidence: Path):
+    """The application on ``database_url``, its files in ``instance``."""
+    class Config(TestConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        INSTANCE_PATH = str(instance)
+        EVIDENCE_FOLDER = str(evidence)
+        CELERY = {**TestConfig.CELERY, "broker_url": f"sqla+sqlite:///{instance / 'broker.sqlite'}"}
+
+    app = create_app(Config)
+    app.jinja_env.bytecode_cache = _BYTECODE
+    return app
+
+
+def evidence_folder(request, tmp_path: Path) -> Path:
+    """The test's evidence folder: the demo world's files, where the app looks for them."""
+    evidence = tmp_path / "instance" / "evidence"
+    if "demo_world" in request.fixturenames:
+        shutil.copytree(request.getfixturevalue("world_evidence"), evidence)
+    return evidence
+
+
 @pytest.fixture
 def app(request, database, tmp_path):
-    evidence = tmp_path / "instance" / "evidence"
-    if "demo_world" in request.fixturenames:  # the demo world's files, where the app looks for them
-        shutil.copytree(request.getfixturevalue("world_evidence"), evidence)
-
-    class Config(TestConfig):
-        SQLALCHEMY_DATABASE_URI = database.url
-        INSTANCE_PATH = str(tmp_path / "instance")
-        EVIDENCE_FOLDER = str(evidence)
-        CELERY = {**TestConfig.CELERY, "broker_url": f"sqla+sqlite:///{tmp_path / 'broker.sqlite'}"}
-
     # No application context stays pushed: each request gets its own, as in production
     # (a shared one would carry Flask-Login's user from one client to the next).
     # Tests look at the database from outside, through the plain ``session`` fixture.
-    app = create_app(Config)
+    app = make_app(database.url, tmp_path / "instance", evidence_folder(request, tmp_path))
     yield app
     with app.app_context():
         flask_db.engine.dispose()
-
 
 
 def csrf_token(client, path: str = "/") -> str:

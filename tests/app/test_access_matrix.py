@@ -9,19 +9,46 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import shutil
 import string
 
 import pytest
 from sqlalchemy import text
 
+from app.extensions import db as flask_db
+from app.extensions import limiter
 from ledger.base import Base
 from tests.app import access
 from tests.app.access import COMMUNITY_ONLY, ROLES
-from tests.app.conftest import csrf_token
+from tests.app.conftest import csrf_token, make_app
 
 MODULES = [importlib.import_module(f"{access.__name__}.{m.name}") for m in pkgutil.iter_modules(access.__path__)]
 ROUTES = {endpoint: route for module in MODULES for endpoint, route in module.ROUTES.items()}
 SCOPES = ("own", "sibling", "foreign")
+
+
+@pytest.fixture(scope="module")
+def _matrix_app(_states, _world, tmp_path_factory):
+    instance = tmp_path_factory.mktemp("matrix-instance")
+    shutil.copytree(_world, instance / "evidence")
+    app = make_app(_states.url, instance, instance / "evidence")
+    yield app, dict(app.config)
+    with app.app_context():
+        flask_db.engine.dispose()
+
+
+@pytest.fixture
+def app(_matrix_app, database):
+    """One app for every case of this module (making one cost more than most cases): each
+    case starts from the demo world as built, with the rate limits and cached pages gone."""
+    app, config = _matrix_app
+    app.config.clear()
+    app.config.update(config)
+    limiter.reset()
+    pages = app.extensions["page_cache"]
+    pages.backend.clear()
+    pages.recent.clear()
+    return app
 
 
 #: The keys each area's ``targets`` gives, learnt from its first answer.
