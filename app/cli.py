@@ -14,6 +14,7 @@ from ledger.organisations import by_code, import_tree_csv
 from .auth.operations import UserError, create_user
 from .auth.roles import ROLES
 from .demo import DEMO_PASSWORD, DemoAlreadyLoaded, load_demo
+from .cli_imports import commit_import
 from .extensions import db
 
 
@@ -41,17 +42,6 @@ def org_import(file: Path):
     report = import_tree_csv(db.session, text)
     commit_import(file, report)
     click.echo(f"imported: {report.created} created, {report.updated} updated")
-
-
-def commit_import(file: Path, report) -> None:
-    """Commit an all-or-nothing import, or roll it back and list every wrong line."""
-    if report.ok:
-        db.session.commit()
-        return
-    db.session.rollback()
-    for error in report.errors:
-        click.echo(f"{file}:{error.line}: {error.field or '-'}: {error.message}", err=True)
-    raise click.ClickException(f"nothing imported: {len(report.errors)} error(s)")
 
 
 @click.group("user", cls=AppGroup)

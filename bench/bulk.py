@@ -31,6 +31,8 @@ from ledger.totals import rebuild_totals
 from ledger.verify import verify_book
 from ledger.vouchers import LineDraft, VoucherDraft
 
+from .planned import PlannedVoucher
+
 VOUCHER_COLUMNS = ("id", "book_id", "voucher_date", "period", "description", "idempotency_key", "request_digest",
                    "status", "number", "hash", "previous_hash", "prepared_by_id", "prepared_at",
                    "reviewed_by_id", "reviewed_at", "posted_by_id", "posted_at")
@@ -150,8 +152,6 @@ def copy_vouchers(session: Session, vouchers, clerks) -> int:
 def copy_structure(session: Session, plan, clerks) -> None:
     """The projects (approved, open for spending) and the allocations (posted) of ``plan``."""
     from ledger.allocations import allocation_lines
-
-    from .generate import PlannedVoucher
 
     organisations = {o.code: o.id for o in session.scalars(select(Organisation))}
     city = session.scalar(select(Organisation).where(Organisation.code == plan.city))

@@ -33,8 +33,11 @@ from ledger.clerks import Clerks
 from ledger.dimensions import purpose, seed_default_dimensions
 from ledger.imports import import_allocations, import_vouchers
 from ledger.organisations import Organisation, by_code, import_tree_csv
-from ledger.projects import open_project_budget, open_spending
+from ledger.project_budgets import open_project_budget, open_spending
 from ledger.users import User
+
+from .bulk import check_loaded, copy_structure, copy_vouchers
+from .planned import PlannedProject, PlannedVoucher
 
 CENT = Decimal("0.01")
 ALLOCATION = Decimal("100000.00")  # per source, community and year
@@ -99,25 +102,6 @@ TITLES = {
     "party_education": ["党史学习宣传", "红色观影活动", "党员先锋岗宣传"],
     "urgent_other": ["电梯应急维修", "化粪池清掏"],
 }
-
-
-@dataclass
-class PlannedVoucher:
-    organisation: str
-    reference: str
-    date: dt.date
-    description: str
-    lines: list[tuple]  # (account, debit, credit, project, purpose, source, memo)
-    key: str | None = None  # the idempotency key, when not the voucher import's
-
-
-@dataclass
-class PlannedProject:
-    organisation: str
-    code: str
-    title: str
-    purpose: str
-    amount: Decimal
 
 
 @dataclass
@@ -335,8 +319,6 @@ def load(session: Session, plan: Plan, clerks: Clerks | None = None, log=print) 
     timings = {"structure_s": time.perf_counter() - started}
     started = time.perf_counter()
     if bulk:
-        from .bulk import copy_structure
-
         copy_structure(session, plan, clerks)
         session.commit()
         log(f"  copied {len(plan.projects)} projects and {len(plan.allocations)} allocations")
@@ -359,8 +341,6 @@ def load(session: Session, plan: Plan, clerks: Clerks | None = None, log=print) 
     rest = plan.vouchers[len(imported):]
     timings["copied"] = len(rest) + (len(plan.allocations) if bulk else 0)
     if rest:
-        from .bulk import check_loaded, copy_vouchers
-
         started = time.perf_counter()
         copy_vouchers(session, rest, clerks)
         session.commit()
@@ -380,9 +360,9 @@ def load(session: Session, plan: Plan, clerks: Clerks | None = None, log=print) 
 
 
 def main(argv: list[str] | None = None) -> None:
+    import app.models  # noqa: F401  (every table, so create_all builds the whole schema)
     from ledger.base import Base
     from ledger.db import make_engine
-    import app.models  # noqa: F401  (every table, so create_all builds the whole schema)
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=SCALES, default="tiny")

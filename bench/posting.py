@@ -40,7 +40,8 @@ from ledger.users import User
 from ledger.vouchers import LineDraft, VoucherDraft
 
 from .bulk import build_rows, copy_rows, insert_rows
-from .generate import BENCH_PROJECT, PlannedVoucher, voucher_files
+from .generate import BENCH_PROJECT, voucher_files
+from .planned import PlannedVoucher
 
 
 def payment(community: str, year: int, reference: str, rng: random.Random) -> PlannedVoucher:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -20,10 +19,12 @@ from ledger.organisations import Organisation, by_code
 from . import figures as figures_module
 from .generate import SCALES, load, plan_city
 from .web import WRK, Server, api_throughput, login_cookie, web_users, wrk
+from .measuring import Run, create_database, drop_database, log, timed
 from .memory import peak_mb
 from .posting import (batch_payments, import_throughput, payments_left, raw_per_transaction, raw_throughput,
                       service_throughput)
-from .results import Result, machine, result, update_readme, write
+from .results import machine, update_readme, write
+from .sqlite import measure
 
 HERE = Path(__file__).resolve().parent
 #: Seconds each throughput or load measurement runs, per scale.
@@ -32,49 +33,6 @@ DURATION = {"tiny": 3, "small": 8, "city": 10, "full": 20}
 BATCH = {"tiny": 40, "small": 150, "city": 300, "full": 1000}
 #: Vouchers per transaction when clients post batches (``ledger.batches.post_batch``).
 POSTING_BATCH = 50
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
-
-
-def create_database(server: str, name: str) -> str:
-    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return f"{server}/{name}"
-
-
-def drop_database(server: str, name: str) -> None:
-    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def timed(function, repeat: int = 3):
-    """The median seconds of ``repeat`` calls (after one warm-up) and the last value."""
-    value = function()
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        value = function()
-        timings.append(time.perf_counter() - started)
-    return statistics.median(timings), value
-
-
-class Run:
-    def __init__(self, scale: str, machine_text: str, output: Path):
-        self.scale, self.machine, self.results, self.output = scale, machine_text, [], output
-
-    def add(self, name, ours, reference, unit, reference_is, target="", met=None) -> Result:
-        entry = result(name, self.scale, ours, reference, unit, self.machine, reference_is, target, met)
-        self.results.append(entry)
-        write(self.results, self.output)  # a run that fails later still leaves what it measured
-        log(f"{name}: ours {entry.ours} {unit}, reference {entry.reference} ({reference_is}), ratio {entry.ratio}")
-        return entry
 
 
 def _stopped(figures: dict, seconds: float) -> str:
@@ -291,8 +249,6 @@ def main(argv: list[str]) -> None:
             if "memory" in parts:
                 memory(run, url, plan.city, year, batch, folder / f"{plan.city}-{year}.beancount")
             if "sqlite" in parts:
-                from .sqlite import measure  # imports this module
-
                 measure(run, folder, args.seed, seconds, batch, keep=args.keep)
         run.add("run: machine load at the end (1-minute average; other jobs share the cores)", os.getloadavg()[0],
                 os.cpu_count(), "runnable processes", "CPU cores")

@@ -41,7 +41,7 @@ from .bulk import LINE_COLUMNS, VOUCHER_COLUMNS
 from .generate import SCALES, load, plan_city
 from .posting import SHADOW, shadow_rows, batch_payments, import_throughput, service_throughput, templates_of, \
     unique_rows
-from .runner import Run, log, timed
+from .measuring import Run, log, timed
 
 #: Scales generated as they are on SQLite; the larger ones use this plan instead.
 LARGEST = "small"

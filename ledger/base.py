@@ -10,7 +10,7 @@ import datetime as dt
 import unicodedata
 from decimal import Decimal, InvalidOperation, ROUND_HALF_UP
 
-from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, MetaData, Numeric, TypeDecorator, func, type_coerce
 from sqlalchemy.orm import DeclarativeBase
 
 #: Constraint names that Alembic can diff and that an error message can quote.
@@ -138,3 +138,11 @@ class Base(DeclarativeBase):
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {Decimal: Money(), dt.datetime: UTCDateTime()}
+
+
+MONEY = Money()
+
+
+def money_sum(expression):
+    """``sum(expression)`` read back as money (0.00 when there are no rows)."""
+    return type_coerce(func.coalesce(func.sum(type_coerce(expression, MONEY)), 0), MONEY)

@@ -17,7 +17,9 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from .books import Book
 from .organisations import Organisation
+from .projects import LedgerProject
 
 
 def lock_organisation(session: Session, organisation_id: int) -> Organisation:
@@ -30,22 +32,18 @@ def lock_organisations(session: Session, organisation_ids: Iterable[int]) -> lis
     return _lock(session, Organisation, organisation_ids)
 
 
-def lock_book(session: Session, book_id: int):
+def lock_book(session: Session, book_id: int) -> Book:
     """Lock a book (after its organisation) so its numbering has one writer at a time."""
     return lock_books(session, [book_id])[0]
 
 
-def lock_books(session: Session, book_ids: Iterable[int]) -> list:
+def lock_books(session: Session, book_ids: Iterable[int]) -> list[Book]:
     """Lock several books by ascending id, after all their organisations."""
-    from .books import Book
-
     return _lock(session, Book, book_ids)
 
 
-def lock_projects(session: Session, project_ids: Iterable[int]) -> list:
+def lock_projects(session: Session, project_ids: Iterable[int]) -> list[LedgerProject]:
     """Lock projects by ascending id (after the organisation and book), re-reading them."""
-    from .projects import LedgerProject
-
     # with their split budgets (ProjectBudgetShare), which budget control reads next
     return _lock(session, LedgerProject, project_ids, selectinload(LedgerProject.shares))
 

@@ -18,14 +18,22 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import (
-    DDL, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event, exists, select,
+    DDL,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    exists,
+    select,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
-from .base import Base, MoneyError, money, utcnow
+from .base import Base, MoneyError, money, money_sum, utcnow
 from .dimensions import FundingSource
-from .errors import DomainError, N_
+from .errors import N_, DomainError
 from .organisations import Organisation
 from .users import User
 
@@ -167,8 +175,6 @@ def set_target(
 
 def planned_total(session: Session, organisation: Organisation, fiscal_year: int) -> Decimal:
     """The sum of the targets in force of one community for the year (0.00 when none)."""
-    from .reports.common import money_sum
-
     return session.scalar(
         select(money_sum(BudgetTarget.amount)).where(
             BudgetTarget.organisation_id == organisation.id, BudgetTarget.fiscal_year == fiscal_year,

@@ -14,24 +14,27 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import (
-    CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint,
+    CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, type_coerce,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .accounts import Account
-from .base import Base, money, utcnow
+from .base import MONEY, Base, money, utcnow
 from .books import Book
 from .dimensions import FundingSource, PurposeCategory
 from .organisations import Organisation
 from .users import User
 
-if TYPE_CHECKING:  # mapped by name: projects.py imports the figures built on this module
+if TYPE_CHECKING:  # for the annotation only; the relationship is mapped by name
     from .projects import LedgerProject
 
 DRAFT, REVIEWED, POSTED = "draft", "reviewed", "posted"
 #: The key prefix of year-end closing vouchers (``ledger/yearend.py``), which budget control
 #: and the reports read apart.
 CLOSING_PREFIX = "closing:"
+#: The key prefix of the opening vouchers the year-end close and the imports write: the
+#: year's opening balance (期初) in the reports.
+OPENING_PREFIX = "opening:"
 #: The longest description (摘要) a voucher keeps.
 DESCRIPTION_MAX = 500
 STATUSES = (DRAFT, REVIEWED, POSTED)
@@ -196,3 +199,18 @@ class BudgetOverride(Base):
 
     voucher: Mapped[Voucher] = relationship(back_populates="override")
     by: Mapped[User] = relationship()
+
+
+def is_opening():
+    """The condition on ``Voucher`` of an opening voucher."""
+    return Voucher.idempotency_key.startswith(OPENING_PREFIX, autoescape=True)
+
+
+def is_closing():
+    """The condition on ``Voucher`` of a year-end closing voucher."""
+    return Voucher.idempotency_key.startswith(CLOSING_PREFIX, autoescape=True)
+
+
+def net_debit():
+    """Debit minus credit of a line, typed as money."""
+    return type_coerce(VoucherLine.debit, MONEY) - type_coerce(VoucherLine.credit, MONEY)

@@ -29,13 +29,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .accounts import Account
-from .books import Book, close_period, open_book
+from .base import money_sum
+from .books import Book, open_book
 from .clerks import Clerks, post_draft
 from .dimensions import FundingSource, PurposeCategory
-from .errors import DomainError, N_
+from .errors import N_, DomainError
+from .periods import close_period
 from .projects import LedgerProject
-from .reports.common import CLOSING_PREFIX, OPENING_PREFIX, ZERO, money_sum, net_debit
-from .vouchers import POSTED, LineDraft, Voucher, VoucherDraft, VoucherLine
+from .vouchers import (
+    CLOSING_PREFIX,
+    OPENING_PREFIX,
+    POSTED,
+    ZERO,
+    LineDraft,
+    Voucher,
+    VoucherDraft,
+    VoucherLine,
+    net_debit,
+)
 
 CARRY_OVER, RETURN = "carry_over", "return"
 DISPOSITIONS = (CARRY_OVER, RETURN)

@@ -12,7 +12,7 @@ import datetime as dt
 
 from ledger.base import money
 from ledger.dimensions import funding_source, purpose
-from ledger.projects import close_project, open_project_budget, open_spending
+from ledger.project_budgets import close_project, open_project_budget, open_spending
 
 from .errors import N_, WorkflowError
 from .publicity import open_notice as _open_notice

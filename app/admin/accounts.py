@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ledger.accounts import Account, Chart, add_account, rename_account, set_account_active
+from ledger.accounts import Account, Chart, add_account, rename_account
+from ledger.chart import set_account_active
 from ledger.errors import DomainError
 
 from ..audit import record

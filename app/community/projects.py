@@ -9,29 +9,21 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from ledger.accounts import BUDGET
 from ledger.dimensions import PurposeCategory
 from ledger.errors import DomainError
-from ledger.figures import project_spent
-from ledger.users import User
 from workflows.emergency import publish_follow_up
-from workflows.estimates import estimate_open, revise_estimate
-from workflows.events import history
-from workflows.evidence import Evidence
+from workflows.estimates import revise_estimate
 from workflows.machine import fire as fire_event
-from workflows.meetings import check_rule, meetings_of
 from workflows.needs import MERGED, Need
 from workflows.plans import open_plan
 from workflows.projects import PROJECT_TYPES, Project, create_project
-from workflows.publicity import PublicNotice, unanswered
-from workflows.satisfaction import satisfaction_of
 
 from ..extensions import db
 from ..i18n import error_message
-from ..web import distinct_ids, options, show_error
+from ..web import options, show_error
 from . import operations as ops
-from .forms import AnswerForm, ConfirmForm, EstimateForm, EvidenceForm, ProjectForm, RatingForm, TransitionForm
-from .records import evidence_kinds, meeting_form
+from .forms import ConfirmForm, EstimateForm, ProjectForm, TransitionForm
+from .project_page import render_project
 from .views import title
 
 
@@ -92,78 +84,9 @@ def new(code: str):
     return render_template("community/project_form.html", community=community, form=form)
 
 
-def _render(project, refused: str | None = None, forms: dict | None = None, status: int = 200):
-    """The project page; ``forms`` carries a refused form with the user's input and errors."""
-    community = project.community
-    forms = forms or {}
-    transitions = ops.allowed_transitions(project)
-    transition_forms = {t.event: distinct_ids(forms.get(f"event:{t.event}") or TransitionForm(formdata=None),
-                                              f"event-{t.event}")
-                        for t in transitions}
-    meetings = meetings_of(db.session, project)
-    checks = {}
-    for meeting in meetings:
-        try:
-            check_rule(project.definition.rule(meeting.kind), meeting)
-            checks[meeting.id] = None
-        except DomainError as error:
-            checks[meeting.id] = error_message(error)
-        except StopIteration:
-            checks[meeting.id] = None
-    notices = db.session.scalars(
-        select(PublicNotice).where(PublicNotice.project_id == project.id).order_by(PublicNotice.id)
-    ).all()
-    evidence = db.session.scalars(
-        select(Evidence).where(Evidence.project_id == project.id).order_by(Evidence.id)
-    ).all()
-    events = history(db.session, project)
-    people = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(
-        {e.actor_id for e in events if e.actor_id} | {m.recorded_by_id for m in meetings}
-        | {e.uploaded_by_id for e in evidence} | {o.answered_by_id for n in notices for o in n.objections
-                                                   if o.answered_by_id})))}
-    can_work = current_user.can("community.work", community)
-    spent = project_spent(db.session, project.ledger_project_id, BUDGET) if project.ledger_project_id else None
-    step = project.step
-    follow_up_open = (project.follow_up_due is not None and not step.final
-                      and not any(n.kind == "resolution" for n in notices))
-    return render_template(
-        "community/project.html", project=project, community=community, definition=project.definition,
-        step=step, transitions=transitions, transition_forms=transition_forms, refused=refused,
-        meetings=meetings, checks=checks, notices=notices, evidence=evidence, events=events, people=people,
-        can_work=can_work, spent=spent, satisfaction=satisfaction_of(db.session, project),
-        payments=ops.payment_requests(db.session, community, project), unanswered=unanswered(db.session, project),
-        meeting_form=_distinct(forms.get("meeting") or (meeting_form(project) if can_work else None), "meeting"),
-        evidence_form=distinct_ids(forms.get("evidence") or _evidence_form(), "evidence"),
-        rating_form=distinct_ids(forms.get("rating") or RatingForm(formdata=None), "rating"),
-        answer_forms={o.id: distinct_ids(forms.get(f"answer:{o.id}") or AnswerForm(formdata=None), f"answer-{o.id}")
-                      for n in notices for o in n.objections},
-        estimate_form=_estimate_form(project, forms.get("estimate")) if can_work and estimate_open(project) else None,
-        confirm=ConfirmForm(), follow_up_open=follow_up_open, now=dt.datetime.now(dt.timezone.utc),
-        held_roles=ops.held_roles(community),
-    ), status
-
-
-def _estimate_form(project, form=None) -> EstimateForm:
-    if form is None:
-        form = EstimateForm(formdata=None)
-        for line in project.budget_lines:
-            getattr(form, f"budget_{line.funding_source_code}").data = line.amount
-    return distinct_ids(form, "estimate")
-
-
-def _distinct(form, prefix: str):
-    return distinct_ids(form, prefix) if form is not None else None
-
-
-def _evidence_form(formdata=None) -> EvidenceForm:
-    form = EvidenceForm(formdata=formdata) if formdata is not None else EvidenceForm(formdata=None)
-    form.kind.choices = options(evidence_kinds())
-    return form
-
-
 @login_required
 def show(project_id: int):
-    return _render(ops.load_project(project_id))
+    return render_project(ops.load_project(project_id))
 
 
 @login_required
@@ -172,7 +95,7 @@ def fire(project_id: int, event: str):
     role = ops.role_for(project, event)
     form = TransitionForm()
     if not form.validate_on_submit():
-        return _render(project, forms={f"event:{event}": form})
+        return render_project(project, forms={f"event:{event}": form})
     try:
         fire_event(db.session, project, event, by=current_user.user, role=role, reason=form.reason.data or "",
                    amount=form.amount.data)
@@ -182,7 +105,7 @@ def fire(project_id: int, event: str):
         project = ops.load_project(project_id)
         if error.field in ("amount", "reason"):
             getattr(form, error.field).errors = [error_message(error)]
-        return _render(project, refused=error_message(error), forms={f"event:{event}": form})
+        return render_project(project, refused=error_message(error), forms={f"event:{event}": form})
     flash(_("Done: %(step)s.", step=project.step.title), "success")
     return redirect(url_for("community.project", project_id=project.id))
 
@@ -199,7 +122,7 @@ def follow_up(project_id: int):
             flash(_("The resolution notice is published."), "success")
         except DomainError as error:
             db.session.rollback()
-            return _render(ops.load_project(project_id), refused=error_message(error))
+            return render_project(ops.load_project(project_id), refused=error_message(error))
     return redirect(url_for("community.project", project_id=project_id))
 
 
@@ -209,7 +132,7 @@ def revise(project_id: int):
     project = ops.load_project(project_id, "community.work")
     form = EstimateForm()
     if not form.validate_on_submit():
-        return _render(project, forms={"estimate": form})
+        return render_project(project, forms={"estimate": form})
     try:
         revise_estimate(db.session, project, form.budget(), by=current_user.user, role="community_staff",
                         reason=form.reason.data or "")
@@ -219,6 +142,6 @@ def revise(project_id: int):
         project = ops.load_project(project_id, "community.work")
         if error.field == "budget":
             form.budget_district.errors = [error_message(error)]
-        return _render(project, refused=error_message(error), forms={"estimate": form})
+        return render_project(project, refused=error_message(error), forms={"estimate": form})
     flash(_("The estimate is now %(amount)s CNY.", amount=f"{project.estimated_amount:,.2f}"), "success")
     return redirect(url_for("community.project", project_id=project.id))

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from ledger.errors import DomainError
 from ledger.organisations import Organisation
-from workflows.evidence import KINDS, Evidence, evidence_path
+from workflows.evidence import Evidence, evidence_path
 from workflows.meetings import record_meeting
 from workflows.projects import Project
 from workflows.publicity import Objection, PublicNotice, answer_objection
@@ -18,45 +18,22 @@ from ..auth.access import require
 from ..extensions import db
 from ..web import options, show_error
 from . import operations as ops
-from .forms import AnswerForm, EvidenceForm, MeetingForm, RatingForm
+from .forms import AnswerForm, EvidenceForm, RatingForm
+from .project_page import evidence_kinds, meeting_form, render_project
 from .views import title
 
 #: Form fields a core's refusal may name under another name.
 MEETING_FIELDS = {"file": "attachment", "filename": "attachment", "meetings": "kind"}
 
 
-def evidence_kinds():
-    return [(kind, str(title("kind", kind))) for kind in KINDS]
-
-
-def meeting_kinds(project: Project) -> list[str]:
-    """The meetings the project may record now: its step's, or every one for an emergency's follow-up."""
-    if project.follow_up_due is not None and not project.step.final:
-        return list(project.definition.deliberations)
-    return list(project.step.meetings)
-
-
-def meeting_form(project: Project, formdata=None) -> MeetingForm | None:
-    kinds = meeting_kinds(project)
-    if not kinds:
-        return None
-    form = MeetingForm() if formdata is not None else MeetingForm(formdata=None)
-    form.kind.choices = options([(k, str(title("kind", k))) for k in kinds])
-    if formdata is None:
-        form.motion_origin.data = _("Proposed by the community party organisation")
-    return form
-
-
 @login_required
 def new_meeting(project_id: int):
-    from .projects import _render
-
     project = ops.load_project(project_id, "community.work")
     form = meeting_form(project, formdata=True)
     if form is None:
-        return _render(project, refused=_("Meetings cannot be recorded at step %(step)s.", step=project.step.title))
+        return render_project(project, refused=_("Meetings cannot be recorded at step %(step)s.", step=project.step.title))
     if not form.validate_on_submit():
-        return _render(project, forms={"meeting": form})
+        return render_project(project, forms={"meeting": form})
     try:
         meeting = record_meeting(
             db.session, project, kind=form.kind.data, held_on=form.held_on.data,
@@ -72,20 +49,18 @@ def new_meeting(project_id: int):
         db.session.rollback()
         project = ops.load_project(project_id, "community.work")
         show_error(form, error, MEETING_FIELDS)
-        return _render(project, forms={"meeting": form})
+        return render_project(project, forms={"meeting": form})
     flash(_("Meeting recorded: %(meeting)s.", meeting=title("kind", meeting.kind)), "success")
     return redirect(url_for("community.project", project_id=project.id, _anchor="meetings"))
 
 
 @login_required
 def upload_evidence(project_id: int):
-    from .projects import _render
-
     project = ops.load_project(project_id, "community.work")
     form = EvidenceForm()
     form.kind.choices = options(evidence_kinds())
     if not form.validate_on_submit():
-        return _render(project, forms={"evidence": form})
+        return render_project(project, forms={"evidence": form})
     try:
         row = ops.upload(project, form.file.data, form.kind.data)
         db.session.commit()
@@ -93,7 +68,7 @@ def upload_evidence(project_id: int):
         db.session.rollback()
         project = ops.load_project(project_id, "community.work")
         show_error(form, error, {"filename": "file", "project": "file"})
-        return _render(project, forms={"evidence": form})
+        return render_project(project, forms={"evidence": form})
     flash(_("File %(name)s kept as %(kind)s.", name=row.original_name, kind=title("kind", row.kind)), "success")
     return redirect(url_for("community.project", project_id=project.id, _anchor="evidence"))
 
@@ -115,8 +90,6 @@ def download(evidence_id: int):
 
 @login_required
 def answer(objection_id: int):
-    from .projects import _render
-
     objection = db.get_or_404(Objection, objection_id)
     notice = db.session.get(PublicNotice, objection.notice_id)
     project = ops.load_project(notice.project_id, "community.work")
@@ -131,14 +104,12 @@ def answer(objection_id: int):
             db.session.rollback()
             project = ops.load_project(notice.project_id, "community.work")
             show_error(form, error, {"objection": "answer"})
-    return _render(project, forms={f"answer:{objection_id}": form})
+    return render_project(project, forms={f"answer:{objection_id}": form})
 
 
 @login_required
 def rate(project_id: int):
     """Enter one household's rating from the satisfaction survey (满意度测评)."""
-    from .projects import _render
-
     project = ops.load_project(project_id, "community.work")
     form = RatingForm()
     if form.validate_on_submit():
@@ -151,5 +122,5 @@ def rate(project_id: int):
             db.session.rollback()
             project = ops.load_project(project_id, "community.work")
             show_error(form, error)
-    return _render(project, forms={"rating": form})
+    return render_project(project, forms={"rating": form})
 

@@ -8,10 +8,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ledger.allocations import Allocation, record_allocation
-from ledger.books import BOOK_LEVELS, close_period, open_book
+from ledger.books import BOOK_LEVELS, open_book
 from ledger.dimensions import FundingSource
-from ledger.errors import DomainError, N_
-
+from ledger.errors import N_, DomainError
+from ledger.periods import close_period
 from ledger.reports.execution import execution_by_source
 from ledger.vouchers import DRAFT, POSTED, REVIEWED, Voucher
 from ledger.yearend import DISPOSITIONS
@@ -20,7 +20,8 @@ from ..audit import record
 from ..auth.access import require, visible_organisations
 from ..extensions import db
 from ..i18n import error_message
-from ..jobs.operations import create_job, message_of
+from ..jobs.kinds import message_of
+from ..jobs.operations import create_job
 from ..web import options, show_error
 from .common import books_in_scope, load_book, load_organisation, today_in
 from .forms import AllocationForm, ClosePeriodForm, OpenBookForm, YearEndForm

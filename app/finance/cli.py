@@ -27,7 +27,7 @@ from ledger.retry import run_transaction
 from ledger.users import User
 from ledger.verify import verify
 
-from ..cli import commit_import
+from ..cli_imports import commit_import
 from ..extensions import db
 
 ledger_group = AppGroup("ledger", help="The books: import, verify, export.")

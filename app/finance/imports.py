@@ -28,7 +28,8 @@ from ..auth.access import org_filter, require, visible_organisations
 from ..auth.roles import ROLES
 from ..extensions import db
 from ..i18n import error_message
-from ..jobs.operations import create_job, message_of
+from ..jobs.kinds import message_of
+from ..jobs.operations import create_job
 from .forms import ImportForm
 
 IMPORTS = {"opening": import_opening_balances, "allocations": import_allocations, "vouchers": import_vouchers}

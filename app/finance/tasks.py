@@ -23,7 +23,7 @@ from ledger.reports.export import CHINESE_TITLES, MONEY_FORMAT
 from ledger.yearend import close_year
 
 from ..extensions import db
-from ..jobs.operations import JobFailed, message_of, register
+from ..jobs.kinds import JobFailed, message_of, register
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -289,7 +289,7 @@ def queue():
         .where(Job.status == WAITING, Job.action == "books.post", org_filter(current_user, "books.post"))
         .order_by(Job.id)
     ).all()
-    from ..jobs.operations import KINDS
+    from ..jobs.kinds import KINDS
 
     return render_template("finance/queue.html", vouchers=vouchers, jobs=jobs,
                            job_title=lambda kind: KINDS[kind].title if kind in KINDS else kind)

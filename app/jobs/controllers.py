@@ -21,7 +21,8 @@ STATUS_TITLES = {
     "waiting": _l("waiting for confirmation"), "queued": _l("queued"), "running": _l("running"),
     "done": _l("done"), "failed": _l("failed"),
 }
-from .operations import KINDS, can_see, confirm_job, dispatch
+from .kinds import KINDS
+from .operations import can_see, confirm_job, dispatch
 
 
 class ConfirmForm(FlaskForm):

@@ -29,7 +29,7 @@ from ledger.errors import DomainError, N_
 
 from ..extensions import db
 from .models import DONE, FAILED, QUEUED, RUNNING, Job
-from .operations import KINDS, JobFailed, message_of
+from .kinds import KINDS, JobFailed, message_of
 
 log = logging.getLogger(__name__)
 

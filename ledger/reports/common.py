@@ -12,24 +12,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from sqlalchemy import Boolean, func, literal, select, type_coerce
+from sqlalchemy import Boolean, func, literal, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..base import Money
+from ..base import MONEY, money_sum  # noqa: F401  (the reports' money, from below)
 from ..books import Book
-from ..errors import DomainError, N_
-from ..vouchers import CLOSING_PREFIX  # noqa: F401  (one prefix for budget control and reports)
+from ..errors import N_, DomainError
 from ..organisations import Organisation
-from ..vouchers import POSTED, Voucher, VoucherLine
+from ..vouchers import (  # noqa: F401  (one set of prefixes for budget control and reports)
+    CLOSING_PREFIX,
+    OPENING_PREFIX,
+    POSTED,
+    Voucher,
+    VoucherLine,
+    is_closing,
+    is_opening,
+    net_debit,
+)
 
-MONEY = Money()
 ZERO = Decimal("0.00")
-
-#: Idempotency-key prefixes of the vouchers the year-end close and the imports write.
-#: Reports read them: an opening voucher is the year's opening balance (期初), and a
-#: closing voucher (结账凭证) empties revenue and spending, so it is no spending.
-OPENING_PREFIX = "opening:"
 
 Scope = Organisation | Book | Iterable[Book]
 
@@ -100,30 +102,12 @@ def in_sql(value):
     return literal(value, literal_execute=True)
 
 
-def money_sum(expression):
-    """``sum(expression)`` read back as money (0.00 when there are no rows)."""
-    return type_coerce(func.coalesce(func.sum(type_coerce(expression, MONEY)), 0), MONEY)
-
-
 def posted_lines(scope: Scope, fiscal_year: int | None = None):
     """Conditions on ``Voucher``/``VoucherLine`` for the posted lines of the scope."""
     return (
         Voucher.status == POSTED,
         Voucher.book_id.in_(books_in_scope(scope, fiscal_year)),
     )
-
-
-def is_opening():
-    return Voucher.idempotency_key.startswith(OPENING_PREFIX, autoescape=True)
-
-
-def is_closing():
-    return Voucher.idempotency_key.startswith(CLOSING_PREFIX, autoescape=True)
-
-
-def net_debit():
-    """Debit minus credit of a line, typed as money."""
-    return type_coerce(VoucherLine.debit, MONEY) - type_coerce(VoucherLine.credit, MONEY)
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app import create_app
-from app.auth.models import RoleAssignment
-from app.demo import DEMO_PASSWORD, DemoAccount
+from app.demo import DEMO_PASSWORD
 from app.extensions import db as flask_db
 from config import TestConfig
-from ledger.organisations import Organisation
 from ledger.users import User
 
 

@@ -23,7 +23,8 @@ from ledger.books import Book, open_book
 from ledger.dimensions import funding_source, purpose, seed_default_dimensions
 from ledger.organisations import by_code, import_tree_csv
 from ledger.posting import post_voucher, review_voucher
-from ledger.projects import LedgerProject, open_project_budget, open_spending
+from ledger.projects import LedgerProject
+from ledger.project_budgets import open_project_budget, open_spending
 from ledger.users import User
 from workflows.machine import fire
 from workflows.needs import add_need

@@ -19,7 +19,8 @@ from ledger.accounts import seed_default_chart
 from ledger.books import Book, open_book
 from ledger.dimensions import funding_source, purpose, seed_default_dimensions
 from ledger.organisations import Organisation, by_code
-from ledger.projects import LedgerProject, open_project_budget, open_spending
+from ledger.projects import LedgerProject
+from ledger.project_budgets import open_project_budget, open_spending
 from ledger.users import User
 
 YEAR = dt.date.today().year

@@ -12,7 +12,7 @@ import time
 
 from app.extensions import db
 from app.finance.tasks import export_trial_balances
-from app.jobs.operations import register
+from app.jobs.kinds import register
 from app.system.notifications import notify
 
 KIND = "test.slow_trial_balances"

@@ -21,7 +21,8 @@ from ledger.dimensions import funding_source, purpose, seed_default_dimensions
 from ledger.expenditures import record_expenditure
 from ledger.organisations import Organisation, add_organisation
 from ledger.posting import post_voucher, review_voucher
-from ledger.projects import LedgerProject, open_project_budget, open_spending
+from ledger.projects import LedgerProject
+from ledger.project_budgets import open_project_budget, open_spending
 from ledger.users import User
 from ledger.vouchers import BudgetOverride, Voucher, VoucherLine
 

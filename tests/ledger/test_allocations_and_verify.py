@@ -42,7 +42,7 @@ def test_an_allocation_must_be_positive(world):
 
 
 def test_money_arriving_in_a_closed_period_is_booked_later(world):
-    from ledger.books import close_period
+    from ledger.periods import close_period
 
     close_period(world.session, world.book, 1, by=world.poster)
     allocation = record_allocation(world.session, world.book, world.source(), "1000",

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from ledger.batches import BatchRefusal, post_batch
-from ledger.books import PeriodClosed, close_period, open_book
+from ledger.books import PeriodClosed, open_book
+from ledger.periods import close_period
 from ledger.budget import BudgetExceeded
 from ledger.clerks import Clerks, post_draft
 from ledger.figures import project_spent, source_spent

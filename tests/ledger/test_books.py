@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 
 from ledger.accounts import ChartError, add_account, seed_default_chart
-from ledger.books import BookError, PeriodClosed, close_period, open_book
+from ledger.books import BookError, PeriodClosed, open_book
+from ledger.periods import close_period
 from ledger.rules import LineError
 
 YEAR = 2025  # the year of the ``world`` fixture's book

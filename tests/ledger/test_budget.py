@@ -7,7 +7,8 @@ import pytest
 from ledger.budget import BudgetExceeded, Override, OverrideError
 from ledger.figures import project_spent, source_received
 from ledger.posting import post_voucher, reverse_voucher, review_voucher
-from ledger.projects import ProjectError, close_project, open_project_budget
+from ledger.projects import ProjectError
+from ledger.project_budgets import close_project, open_project_budget
 
 
 def refused_at_posting(world, voucher, match, override=None):

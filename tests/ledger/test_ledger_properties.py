@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.accounts import Account
-from ledger.books import close_period
+from ledger.periods import close_period
 from ledger.budget import BudgetExceeded
 from ledger.errors import DomainError
 from ledger.posting import prepare_voucher, reverse_voucher

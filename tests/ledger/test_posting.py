@@ -219,7 +219,7 @@ def test_only_posted_vouchers_are_reversed(world, funded):
 
 
 def test_a_refund_may_still_post_after_the_project_closed(world, funded):
-    from ledger.projects import close_project
+    from ledger.project_budgets import close_project
 
     original = world.spend(funded, "300")
     close_project(world.session, funded)

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.books import PeriodClosed, close_period, open_book
+from ledger.books import PeriodClosed, open_book
+
+from ledger.periods import close_period
 from ledger.clerks import Clerks
 from ledger.budget import BudgetExceeded
 from ledger.figures import budget_figures, project_spent, source_received, source_spent
