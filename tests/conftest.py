@@ -28,6 +28,13 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
 def pytest_collection_modifyitems(config, items):
+    # The concurrent tests (threads, processes, killed connections) run one after another on
+    # one worker (``--dist loadgroup``), so two of them never fight for the same cores, and
+    # they start first, so the other worker runs the rest meanwhile instead of waiting.
+    concurrent = [item for item in items if "concurrent" in item.keywords]
+    for item in concurrent:
+        item.add_marker(pytest.mark.xdist_group("concurrent"))
+    items[:] = concurrent + [item for item in items if "concurrent" not in item.keywords]
     if ON_POSTGRES:
         return
     skip = pytest.mark.skip(

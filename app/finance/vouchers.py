@@ -26,6 +26,7 @@ from ..audit import record
 from ..auth.access import org_filter
 from ..extensions import db
 from ..i18n import error_message
+from ..jobs.kinds import KINDS
 from ..jobs.models import WAITING, Job
 from ..web import options
 from .common import account_bases, line_choices, load_book, load_voucher, today_in
@@ -289,7 +290,5 @@ def queue():
         .where(Job.status == WAITING, Job.action == "books.post", org_filter(current_user, "books.post"))
         .order_by(Job.id)
     ).all()
-    from ..jobs.kinds import KINDS
-
     return render_template("finance/queue.html", vouchers=vouchers, jobs=jobs,
                            job_title=lambda kind: KINDS[kind].title if kind in KINDS else kind)

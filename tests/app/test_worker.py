@@ -12,9 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from app.system.models import WorkerHeartbeat
+
+pytestmark = pytest.mark.concurrent  # a real worker process
 
 ROOT = Path(__file__).resolve().parents[2]
 

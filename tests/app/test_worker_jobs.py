@@ -37,6 +37,7 @@ YEAR = WORLD_TODAY.year
 
 pytestmark = [
     pytest.mark.broker,
+    pytest.mark.concurrent,
     pytest.mark.skipif(not BROKER.startswith("redis://"),
                        reason="needs Redis: set CELERY_TEST_BROKER_URL=redis://127.0.0.1:6379/13"),
 ]

@@ -14,27 +14,20 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.accounts import seed_default_chart
 from ledger.allocations import record_allocation
 from ledger.books import Book, open_book
-from ledger.dimensions import funding_source, purpose, seed_default_dimensions
+from ledger.dimensions import funding_source, purpose
 from ledger.expenditures import record_expenditure
-from ledger.organisations import Organisation, add_organisation
+from ledger.organisations import Organisation
 from ledger.posting import post_voucher, review_voucher
 from ledger.projects import LedgerProject
 from ledger.project_budgets import open_project_budget, open_spending
 from ledger.users import User
 from ledger.vouchers import BudgetOverride, Voucher, VoucherLine
+from tests.cities import build_city, make_user
 
 YEAR = 2025
 DAY = dt.date(YEAR, 3, 15)
-
-
-def make_user(session: Session, username: str) -> User:
-    user = User(username=username, display_name=username)
-    session.add(user)
-    session.flush()
-    return user
 
 
 @dataclass
@@ -104,16 +97,10 @@ class World:
 
 
 def build_world(session: Session) -> World:
-    city = add_organisation(session, "C1", "示范市", "city", None)
-    district = add_organisation(session, "D1", "河东区", "district", city)
-    street = add_organisation(session, "S1", "春华街道", "street", district)
-    community = add_organisation(session, "Q1", "春华一社区", "community", street)
-    neighbour = add_organisation(session, "Q2", "春华二社区", "community", street)
-    seed_default_chart(session, city)
-    seed_default_dimensions(session, city)
-    book = open_book(session, community, YEAR)
+    town = build_city(session)
+    book = open_book(session, town.community, YEAR)
     return World(
-        session, city, street, community, neighbour, book,
+        session, town.city, town.street, town.community, town.neighbour, book,
         make_user(session, "clerk"), make_user(session, "reviewer"), make_user(session, "poster"),
     )
 

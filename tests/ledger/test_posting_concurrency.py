@@ -22,7 +22,7 @@ from ledger.users import User
 from ledger.verify import verify
 from ledger.vouchers import POSTED, Voucher
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.concurrent]
 
 POSTERS = 16
 ATTEMPTS = 2

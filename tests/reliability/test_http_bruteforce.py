@@ -23,6 +23,8 @@ import pytest
 
 from tests.conftest import ON_POSTGRES
 
+pytestmark = pytest.mark.concurrent  # processes or connections of its own (tests/conftest.py)
+
 REDIS_URL = "redis://127.0.0.1:6379/14"
 WORKERS = 3
 ATTEMPTS = 40

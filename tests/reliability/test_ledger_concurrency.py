@@ -42,7 +42,7 @@ from ledger.verify import verify
 from ledger.vouchers import POSTED, Voucher
 from tests.reliability.ledger_support import book_balances, build_books, clerks, numbers_by_book, report
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres, pytest.mark.concurrent]
 
 #: The issue's figure is 200 vouchers per poster (RELIABILITY_FULL=1); the suite sends 50 to stay
 #: within its time on two shared cores: the same races, a quarter of the repetitions.

@@ -30,6 +30,8 @@ from ledger.vouchers import POSTED, Voucher
 from tests.conftest import ON_POSTGRES
 from tests.reliability.ledger_support import ROOT, build_books, cli_env, flask, report
 
+pytestmark = pytest.mark.concurrent  # processes or connections of its own (tests/conftest.py)
+
 #: Kills that must land during each operation: 50 in all on PostgreSQL, a smaller round on SQLite.
 KILLS = {"import": 18, "post-loop": 18, "year-end": 14} if ON_POSTGRES else {"import": 4, "post-loop": 4, "year-end": 4}
 IMPORT_VOUCHERS, LOOP_VOUCHERS = 8, 8

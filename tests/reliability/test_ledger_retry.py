@@ -14,6 +14,8 @@ from ledger.organisations import Organisation
 from ledger.retry import ATTEMPTS, run_transaction, transient_reason
 from tests.reliability.ledger_support import build_books, report
 
+pytestmark = pytest.mark.concurrent  # processes or connections of its own (tests/conftest.py)
+
 
 def _fail_with(session: Session, sqlstate: str) -> None:
     """Have PostgreSQL itself abort the transaction with ``sqlstate``, as a lost race does."""

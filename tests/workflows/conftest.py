@@ -15,10 +15,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 import workflows.schema  # noqa: F401  (the tables exist before the session's schema is built)
-from ledger.accounts import seed_default_chart
 from ledger.books import Book, open_book
-from ledger.dimensions import seed_default_dimensions
-from ledger.organisations import Organisation, add_organisation
+from ledger.organisations import Organisation
 from ledger.users import User
 from workflows.definitions import settings_of
 from workflows.evidence import store_evidence
@@ -28,6 +26,7 @@ from workflows.needs import add_need
 from workflows.process import JOINT, PARTY_MEMBERS, PROPOSAL, REPRESENTATIVES
 from workflows.projects import Project, create_project
 from workflows.publicity import PublicNotice, latest_notice
+from tests.cities import build_city, make_user
 from workflows.satisfaction import rate
 
 YEAR = 2026
@@ -40,13 +39,6 @@ PASSING = {
     PARTY_MEMBERS: dict(attendance_due=60, present=45, votes_for=40, votes_against=3, abstentions=2),
     REPRESENTATIVES: dict(attendance_due=35, present=30, votes_for=25, votes_against=2, abstentions=3),
 }
-
-
-def make_user(session: Session, username: str) -> User:
-    user = User(username=username, display_name=username)
-    session.add(user)
-    session.flush()
-    return user
 
 
 @dataclass
@@ -137,16 +129,10 @@ class Flow:
 
 
 def build_flow(session: Session, folder: Path) -> Flow:
-    city = add_organisation(session, "C1", "示范市", "city", None)
-    district = add_organisation(session, "D1", "河东区", "district", city)
-    street = add_organisation(session, "S1", "春华街道", "street", district)
-    community = add_organisation(session, "Q1", "春华一社区", "community", street)
-    neighbour = add_organisation(session, "Q2", "春华二社区", "community", street)
-    seed_default_chart(session, city)
-    seed_default_dimensions(session, city)
-    book = open_book(session, community, YEAR)
+    town = build_city(session)
+    book = open_book(session, town.community, YEAR)
     users = [make_user(session, name) for name in ("staff", "committee", "finance", "clerk", "reviewer", "poster")]
-    return Flow(session, city, street, community, neighbour, book, *users, folder)
+    return Flow(session, town.city, town.street, town.community, town.neighbour, book, *users, folder)
 
 
 @pytest.fixture
