@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, se
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base
-from .errors import N_, DomainError
+from .errors import DomainError, N_
 from .organisations import Organisation
 
 FINANCIAL, BUDGET = "financial", "budget"

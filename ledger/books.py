@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .accounts import Account, Chart, chart_of
 from .base import Base, utcnow
-from .errors import N_, DomainError
+from .errors import DomainError, N_
 from .organisations import Organisation
 from .users import User
 

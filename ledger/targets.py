@@ -18,22 +18,14 @@ import datetime as dt
 from decimal import Decimal
 
 from sqlalchemy import (
-    DDL,
-    CheckConstraint,
-    ForeignKey,
-    String,
-    Text,
-    UniqueConstraint,
-    event,
-    exists,
-    select,
+    DDL, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event, exists, select,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
 from .base import Base, MoneyError, money, money_sum, utcnow
 from .dimensions import FundingSource
-from .errors import N_, DomainError
+from .errors import DomainError, N_
 from .organisations import Organisation
 from .users import User
 

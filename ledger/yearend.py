@@ -33,19 +33,11 @@ from .base import money_sum
 from .books import Book, open_book
 from .clerks import Clerks, post_draft
 from .dimensions import FundingSource, PurposeCategory
-from .errors import N_, DomainError
+from .errors import DomainError, N_
 from .periods import close_period
 from .projects import LedgerProject
 from .vouchers import (
-    CLOSING_PREFIX,
-    OPENING_PREFIX,
-    POSTED,
-    ZERO,
-    LineDraft,
-    Voucher,
-    VoucherDraft,
-    VoucherLine,
-    net_debit,
+    CLOSING_PREFIX, OPENING_PREFIX, POSTED, ZERO, LineDraft, Voucher, VoucherDraft, VoucherLine, net_debit,
 )
 
 CARRY_OVER, RETURN = "carry_over", "return"

@@ -134,8 +134,8 @@ def session(database) -> Session:
 @pytest.fixture
 def demo_world(session) -> list:
     """The demo city DEMO and a foreign city (codes prefixed X) with the same year of
-    activity (app/demo.py), copied from a template built once per run. Returns the demo
-    city's accounts."""
+    activity (app/demo.py), put back before each test from a copy built once per worker.
+    Returns the demo city's accounts."""
     from app.auth.models import RoleAssignment
     from app.demo import DemoAccount
     from ledger.organisations import Organisation

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from ledger.allocations import Allocation, record_allocation
 from ledger.books import BOOK_LEVELS, open_book
 from ledger.dimensions import FundingSource
-from ledger.errors import N_, DomainError
+from ledger.errors import DomainError, N_
 from ledger.periods import close_period
 from ledger.reports.execution import execution_by_source
 from ledger.vouchers import DRAFT, POSTED, REVIEWED, Voucher

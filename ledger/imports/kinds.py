@@ -21,15 +21,7 @@ from ..errors import N_
 from ..organisations import ImportReport
 from ..vouchers import OPENING_PREFIX, LineDraft, VoucherDraft
 from . import cells
-from .batch import (
-    Entry,
-    Errors,
-    book_for,
-    books_for,
-    organisation,
-    prefetch_organisations,
-    run_import,
-)
+from .batch import Entry, Errors, book_for, books_for, organisation, prefetch_organisations, run_import
 
 ALIASES = {
     "单位": "organisation", "社区": "organisation", "单位编码": "organisation", "年度": "fiscal_year",

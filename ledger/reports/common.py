@@ -18,17 +18,10 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..base import MONEY, money_sum  # noqa: F401  (the reports' money, from below)
 from ..books import Book
-from ..errors import N_, DomainError
+from ..errors import DomainError, N_
 from ..organisations import Organisation
 from ..vouchers import (  # noqa: F401  (one set of prefixes for budget control and reports)
-    CLOSING_PREFIX,
-    OPENING_PREFIX,
-    POSTED,
-    Voucher,
-    VoucherLine,
-    is_closing,
-    is_opening,
-    net_debit,
+    CLOSING_PREFIX, OPENING_PREFIX, POSTED, Voucher, VoucherLine, is_closing, is_opening, net_debit,
 )
 
 ZERO = Decimal("0.00")
