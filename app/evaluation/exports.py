@@ -14,6 +14,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from ledger.reports import save_workbook
 from workflows.evaluation import Evaluation
 
 HEADERS = ["一级指标", "二级指标", "三级指标", "指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
@@ -61,9 +62,7 @@ def self_evaluation_xlsx(evaluation: Evaluation) -> bytes:
     for column, width in zip("ABCDEFGH", (12, 12, 28, 18, 18, 8, 8, 36)):
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A4"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return save_workbook(book)
 
 
 def evaluation_pdf(evaluation: Evaluation) -> bytes:

@@ -7,7 +7,6 @@ job's ``done`` in one transaction.
 
 from __future__ import annotations
 
-import io
 
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
@@ -18,7 +17,7 @@ from ledger.books import Book
 from ledger.clerks import Clerks
 from ledger.errors import N_
 from ledger.organisations import Organisation
-from ledger.reports import to_xlsx_bytes, trial_balances, with_totals
+from ledger.reports import save_workbook, to_xlsx_bytes, trial_balances, with_totals
 from ledger.reports.export import CHINESE_TITLES, MONEY_FORMAT
 from ledger.yearend import close_year
 
@@ -71,9 +70,7 @@ def export_trial_balances(job, progress) -> None:
         progress(5 + 90 * (index + 1) // max(len(books), 1), N_("Writing the workbook…"))
     if not books:
         workbook.create_sheet("—").append(["没有账簿"])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    job.result_bytes = buffer.getvalue()
+    job.result_bytes = save_workbook(workbook)
     job.result_name = f"试算平衡表_{org.code}_{year}.xlsx"
     job.result_mimetype = XLSX
     job.result = {"lines": [message_of(N_("%(count)s books."), count=len(books))]}

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from ledger.reports import to_csv_bytes, to_xlsx_bytes
+from ledger.reports import save_workbook, to_csv_bytes, to_xlsx_bytes
 from workflows.projects import PROJECT_TYPES
 
 from .figures import Board, ProjectLine
@@ -50,9 +50,7 @@ def workbook_bytes(sheets: list[tuple[str, pd.DataFrame]], charts: dict[str, Cha
         target.freeze_panes = "A2"
         if charts and title in charts:
             add_chart(target, frame, charts[title])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return save_workbook(book)
 
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:

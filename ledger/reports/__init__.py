@@ -9,7 +9,7 @@ from .execution import (
     community_overview, execution_by_organisation, execution_by_project, execution_by_purpose,
     execution_by_source,
 )
-from .export import CHINESE_TITLES, to_csv_bytes, to_xlsx_bytes
+from .export import CHINESE_TITLES, neutral_text, save_workbook, to_csv_bytes, to_xlsx_bytes
 from .ledgers import general_ledger, subsidiary_ledger
 from .timeline import execution_timeline
 from .trial_balance import is_balanced, totals, trial_balance, trial_balances, with_totals
@@ -17,6 +17,6 @@ from .trial_balance import is_balanced, totals, trial_balance, trial_balances, w
 __all__ = [
     "CHINESE_TITLES", "Rounding", "TRUNCATE", "books_in_scope", "community_overview",
     "execution_by_organisation", "execution_by_project", "execution_by_purpose",
-    "execution_by_source", "execution_timeline", "general_ledger", "is_balanced", "subsidiary_ledger",
-    "to_csv_bytes", "to_xlsx_bytes", "totals", "trial_balance", "trial_balances", "with_totals",
+    "execution_by_source", "execution_timeline", "general_ledger", "is_balanced", "neutral_text",
+    "save_workbook", "subsidiary_ledger", "to_csv_bytes", "to_xlsx_bytes", "totals", "trial_balance", "trial_balances", "with_totals",
 ]

@@ -4,6 +4,12 @@ Each function takes a report's ``DataFrame`` and returns bytes for a download or
 attachment. ``chinese=True`` puts the Chinese column titles (报表栏目) in the header row;
 amounts keep two decimals in both formats, rates are percentages with the decimals the
 report rounded them to.
+
+Text is written as text, never as a formula (OWASP, "CSV Injection"): a project titled
+``=HYPERLINK(...)`` must not run when a district officer opens the export. In a workbook a
+text cell keeps its exact text, typed as a string and marked with Excel's quote prefix
+(``save_workbook``, through which every workbook of the application is saved); a CSV has
+no types, so a text field that a spreadsheet would read as a formula gets a leading ``'``.
 """
 
 from __future__ import annotations
@@ -37,12 +43,40 @@ def _titled(frame: pd.DataFrame, chinese: bool) -> pd.DataFrame:
     return frame.rename(columns=CHINESE_TITLES) if chinese else frame
 
 
+#: What a spreadsheet reads as the start of a formula in a text field.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutral_text(text: str) -> str:
+    """``text`` for a CSV field: a spreadsheet shows it and never runs it as a formula."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _text(value) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, Decimal):
         return f"{value:f}"
+    if isinstance(value, str):
+        return neutral_text(value)
     return str(value)
+
+
+def save_workbook(book: Workbook) -> bytes:
+    """``book`` saved as .xlsx with every cell that would be a formula written as its text.
+
+    The application computes its figures itself and writes no formula, so any cell typed as
+    one holds a user's text (openpyxl types a string starting with ``=`` as a formula).
+    """
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+                    cell.quotePrefix = True  # Excel keeps it text when the cell is edited
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def to_csv_bytes(frame: pd.DataFrame, chinese: bool = True) -> bytes:
@@ -85,6 +119,4 @@ def to_xlsx_bytes(
                 cell.number_format = MONEY_FORMAT
         width = max([len(_text(v)) for v in values] + [len(str(ws[f"{letter}1"].value)) * 2], default=8)
         ws.column_dimensions[letter].width = min(max(width + 2, 8), 60)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return save_workbook(book)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
 import zipfile
 
 import pytest
@@ -100,6 +101,46 @@ def test_zip_bombs_are_refused(flow):
     assert len(bomb) < 200 * 1024
     with pytest.raises(EvidenceRefused, match="zip bomb"):
         store(flow, bomb, "bomb.docx")
+
+
+def _declaring(archive: bytes, part: str, size: int) -> bytes:
+    """``archive`` with the uncompressed size of ``part`` rewritten to ``size`` in both its
+    local header and the central directory, as a hand-made zip bomb does."""
+    data = bytearray(archive)
+    name = part.encode()
+    for signature, field in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = data.find(signature)
+        while at != -1:
+            name_at = at + (30 if signature == b"PK\x03\x04" else 46)
+            if data[name_at:name_at + len(name)] == name:
+                data[at + field:at + field + 4] = struct.pack("<I", size)
+            at = data.find(signature, at + 4)
+    return bytes(data)
+
+
+def test_a_zip_bomb_that_declares_a_small_size_is_refused_by_what_it_inflates_to(flow):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", '<Types><Override ContentType="application/'
+                         'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>')
+        with archive.open("word/document.xml", "w") as part:
+            for _ in range(200):
+                part.write(b"\0" * (1024 * 1024))  # 200 MiB of zeros
+    bomb = _declaring(buffer.getvalue(), "word/document.xml", 10)
+    assert len(bomb) < 400 * 1024
+    declared = {m.filename: m.file_size for m in zipfile.ZipFile(io.BytesIO(bomb)).infolist()}
+    assert declared["word/document.xml"] == 10  # what a check of the declared sizes would believe
+    with pytest.raises(EvidenceRefused, match="more than the|zip bomb"):
+        store(flow, bomb, "bomb.docx")
+
+
+def test_a_zip_whose_compressed_part_is_corrupt_is_refused_as_damaged(flow):
+    whole = office("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+                   {"word/media/notes.xml": bytes(range(256)) * 4000})
+    start = whole.find(b"word/media/notes.xml") + len("word/media/notes.xml")  # its data follows
+    cut = whole[:start] + b"\xff" * 8 + whole[start + 8:]  # a deflate block of the reserved type
+    with pytest.raises(EvidenceRefused, match="damaged"):
+        store(flow, cut, "cut.docx")
 
 
 @pytest.mark.parametrize("name", [
