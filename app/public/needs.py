@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, session, url_for
+from flask import redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from ledger.errors import DomainError
@@ -13,6 +13,7 @@ from ..web import show_error
 from . import board
 from .forms import NeedForm
 from .operations import reference, submit_need
+from .throttle import over_ceiling
 
 SESSION_KEY = "public_need_reference"
 
@@ -34,6 +35,11 @@ def new_need(code: str):
     community = board.community_or_404(db.session, code)
     form = NeedForm()
     form.set_categories(_categories(community))
+    refused = over_ceiling() if request.method == "POST" else None
+    if refused:
+        form.validate_on_submit()  # the resident's text, checked as usual, comes back with the message
+        form.description.errors = [*form.description.errors, refused]
+        return render_template("public/need_form.html", community=community, form=form), 429
     if form.validate_on_submit():
         try:
             need = submit_need(db.session, community, form.category.data, form.description.data,

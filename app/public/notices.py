@@ -15,6 +15,7 @@ from . import board
 from ..formatting import moment
 from .forms import ObjectionForm
 from .operations import submit_objection
+from .throttle import over_ceiling
 
 
 def _page(community, notice, form, status: int = 200):
@@ -39,6 +40,11 @@ def object_to_notice(code: str, notice_id: int):
     community = board.community_or_404(db.session, code)
     found = board.notice_or_404(db.session, community, notice_id)
     form = ObjectionForm()
+    refused = over_ceiling()
+    if refused:
+        form.validate_on_submit()
+        form.text.errors = [*form.text.errors, refused]
+        return _page(community, found, form, status=429)
     if not form.validate_on_submit():
         return _page(community, found, form)
     if not found.is_open(utcnow()):

@@ -15,9 +15,10 @@ from ..web import show_error
 from . import board
 from .forms import RatingForm
 from .operations import submit_rating
+from .throttle import over_ceiling
 
 
-def _page(community, project, form):
+def _page(community, project, form, status: int = 200):
     now = utcnow()
     notices = board.notices_of(db.session, project, now)
     acceptance = board.acceptance_of(db.session, project)
@@ -27,7 +28,7 @@ def _page(community, project, form):
         notices=notices, signers=signers, acceptance=acceptance, finished=board.is_finished(project),
         rating_open=project.step.survey, satisfaction=satisfaction_of(db.session, project),
         meetings=board.meetings_of(db.session, project),
-    )
+    ), status
 
 
 def project(code: str, project_id: int):
@@ -40,6 +41,11 @@ def rate_project(code: str, project_id: int):
     community = board.community_or_404(db.session, code)
     found = board.project_or_404(db.session, community, project_id)
     form = RatingForm()
+    refused = over_ceiling()
+    if refused:
+        form.validate_on_submit()
+        form.rating.errors = [*form.rating.errors, refused]
+        return _page(community, found, form, status=429)
     if not form.validate_on_submit():
         return _page(community, found, form)
     if not found.step.survey:

@@ -296,14 +296,32 @@ def test_a_bad_rating_is_refused(world, app, session, rating):
 
 # -- spam ------------------------------------------------------------------------------
 
-def test_posts_are_limited_to_five_a_minute_per_address(world, app, session):
+CEILING_MESSAGE = "您所在的网络刚刚提交了很多表单，本次尚未保存"
+
+
+def test_households_on_one_wifi_all_rate_at_the_acceptance_meeting(world, app, session):
+    subject = project(session, "Q020101", "P02")
+    client = app.test_client()
+    url = f"/c/Q020101/projects/{subject.id}/rating"
+    before = counts(session)
+    statuses = [post(client, url, {"household_code": slip(app, subject, n), "rating": "5"},
+                     address="203.0.113.50").status_code for n in range(7, 19)]
+    assert statuses == [302] * 12  # twelve households, one address: nobody is turned away
+    assert counts(session)[3] == before[3] + 12
+
+
+def test_over_the_ceiling_the_form_comes_back_with_what_was_typed(world, app, session):
+    app.config["PUBLIC_POST_RATE_LIMIT"] = "5 per minute"  # the default is 60; the rule is the same
     client = app.test_client()
     for _ in range(5):
         assert post(client, "/c/Q010101/needs/new", GOOD_NEED, address="198.51.100.7").status_code == 302
     before = counts(session)
-    limited = post(client, "/c/Q010101/needs/new", GOOD_NEED, address="198.51.100.7")
+    typed = {**GOOD_NEED, "description": "三号楼电梯经常停运，老人上下楼困难。"}
+    limited = post(client, "/c/Q010101/needs/new", typed, address="198.51.100.7")
     assert limited.status_code == 429
-    assert "尝试次数过多" in limited.get_data(as_text=True) or "请稍等" in limited.get_data(as_text=True)
+    html = limited.get_data(as_text=True)
+    assert CEILING_MESSAGE in html
+    assert "三号楼电梯经常停运，老人上下楼困难。" in html and "138 0013 8000" in html  # nothing typed is lost
     assert counts(session) == before
     # Reading stays open, and another address may still post.
     assert client.get("/c/Q010101/needs/new", environ_base={"REMOTE_ADDR": "198.51.100.7"}).status_code == 200
@@ -311,16 +329,20 @@ def test_posts_are_limited_to_five_a_minute_per_address(world, app, session):
 
 
 @pytest.mark.parametrize("endpoint", ["object", "rate"])
-def test_objections_and_ratings_are_limited_too(world, app, session, endpoint):
+def test_objections_and_ratings_over_the_ceiling_keep_their_form(world, app, session, endpoint):
+    app.config["PUBLIC_POST_RATE_LIMIT"] = "5 per minute"
     notice = running_notice(session)
     subject = project(session, "Q020101", "P02")
-    url, data = {
-        "object": (f"/c/Q010101/notices/{notice.id}/objections", {"text": "有异议"}),
-        "rate": (f"/c/Q020101/projects/{subject.id}/rating", {"household_code": "1-101", "rating": "5"}),
+    url, data, typed = {
+        "object": (f"/c/Q010101/notices/{notice.id}/objections", {"text": "有异议：预算偏高"}, "有异议：预算偏高"),
+        "rate": (f"/c/Q020101/projects/{subject.id}/rating", {"household_code": "1-101", "rating": "5"}, "1-101"),
     }[endpoint]
     client = app.test_client()
-    statuses = [post(client, url, data, address="203.0.113.9").status_code for _ in range(6)]
-    assert statuses[-1] == 429 and 429 not in statuses[:5]
+    responses = [post(client, url, data, address="203.0.113.9") for _ in range(6)]
+    assert [r.status_code for r in responses[:5]].count(429) == 0
+    assert responses[-1].status_code == 429
+    html = responses[-1].get_data(as_text=True)
+    assert CEILING_MESSAGE in html and typed in html
 
 
 def test_nul_characters_never_reach_the_database(world, app, session):

@@ -1,0 +1,32 @@
+"""A generous ceiling on the forms one address sends, answered with the form itself.
+
+Residents at an acceptance meeting rate from one Wi-Fi, so the ceiling is per address but
+high (``PUBLIC_POST_RATE_LIMIT``, 60 a minute): what is scarce is limited by its own rule (a
+household code rates a project once; an objection needs a running notice). A resident over
+the ceiling gets the form back with what they typed and a message, never a bare 429 page.
+The counts live in the rate limiter's storage, shared by every web worker.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+
+from ..extensions import limiter
+
+DEFAULT = "60 per minute"
+
+
+def over_ceiling() -> str | None:
+    """Count this POST against its address; the message to show when it is one too many."""
+    if not current_app.config.get("RATELIMIT_ENABLED", True):
+        return None
+    address = get_remote_address()  # the client's, once PROXY_COUNT's proxies are unwrapped
+    limits = parse_many(current_app.config.get("PUBLIC_POST_RATE_LIMIT") or DEFAULT)
+    if all(limiter.limiter.hit(limit, "public-post", address) for limit in limits):
+        return None
+    current_app.logger.info("public form over the ceiling from %s: %s", address, request.path)
+    return _("Many forms were sent from your network just now. Nothing was saved yet: please wait a "
+             "minute and send this form again; what you typed is kept below.")
