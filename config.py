@@ -85,8 +85,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     #: Residents' forms (needs, objections, ratings) one address may send (app/public/throttle.py).
     PUBLIC_POST_RATE_LIMIT = os.environ.get("PUBLIC_POST_RATE_LIMIT", "60 per minute")
+    #: Login attempts (app/auth/throttle.py): per address; per account and address; per account
+    #: from everywhere, past which the account is slowed to one attempt per LOGIN_SLOWDOWN.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS", "5 per minute")
     LOGIN_RATE_LIMIT_PER_USERNAME = os.environ.get("LOGIN_RATE_LIMIT_PER_USERNAME", "5 per minute")
+    LOGIN_SLOWDOWN = os.environ.get("LOGIN_SLOWDOWN", "1 per 10 seconds")
 
     CELERY = {
         "broker_url": BROKER_URL,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
@@ -13,6 +13,7 @@ from ledger.users import User
 
 from ..audit import record
 from ..extensions import db
+from . import throttle
 from .access import Principal, load_assignments
 from .forms import LoginForm, LogoutForm
 from .passwords import verify_password
@@ -37,24 +38,37 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
     form = LoginForm()
-    if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
-        password_ok = verify_password(user.password_hash if user else None, form.password.data)
-        if user is None or not password_ok or not user.is_active:
-            record(db.session, None, "login.failed", user,
-                   username=form.username.data[:64], remote_addr=request.remote_addr)
-            db.session.commit()
-            form.password.errors.append(_("Wrong user name or password, or the account is disabled."))
-            return render_template("auth/login.html", form=form), 200
-        next_url = _safe_next(request.args.get("next"))
-        session.clear()  # a fresh session: nothing from before the login survives
-        token = start_session(db.session, user, request.remote_addr, request.user_agent.string)
-        record(db.session, user.id, "login", user, remote_addr=request.remote_addr)
-        db.session.commit()
-        login_user(Principal(user=user, login=None, token=token,
-                             assignments=load_assignments(db.session, user)))
-        return redirect(next_url)
+    refused = throttle.address_refusal() if request.method == "POST" else None
+    if refused is None and form.validate_on_submit():
+        refused = throttle.account_refusal(form.username.data)
+        if refused is None:
+            return _check_password(form)
+    if refused:  # the form again, with why: never a bare 429 page
+        form.password.errors = [*form.password.errors, refused]
+        return render_template("auth/login.html", form=form), 429
     return render_template("auth/login.html", form=form)
+
+
+def _check_password(form: LoginForm):
+    """The login itself, once the attempt is within the limits."""
+    user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+    password_ok = verify_password(user.password_hash if user else None, form.password.data)
+    if user is None or not password_ok or not user.is_active:
+        record(db.session, None, "login.failed", user,
+               username=form.username.data[:64], remote_addr=request.remote_addr)
+        db.session.commit()
+        form.password.errors.append(_("Wrong user name or password, or the account is disabled."))
+        return render_template("auth/login.html", form=form), 200
+    next_url = _safe_next(request.args.get("next"))
+    session.clear()  # a fresh session: nothing from before the login survives
+    token = start_session(db.session, user, request.remote_addr, request.user_agent.string)
+    record(db.session, user.id, "login", user, remote_addr=request.remote_addr)
+    db.session.commit()
+    login_user(Principal(user=user, login=None, token=token,
+                         assignments=load_assignments(db.session, user)))
+    response = redirect(next_url)
+    throttle.succeeded(form.username.data, response)
+    return response
 
 
 @login_required
@@ -71,10 +85,3 @@ def logout():
     return redirect(url_for("home.index"))
 
 
-def login_limit_key() -> str:
-    """Rate-limit attempts per user name too, so many addresses cannot guess one password."""
-    return "login-user:" + (request.form.get("username") or "").strip().lower()[:64]
-
-
-def login_limit(kind: str) -> str:
-    return current_app.config["LOGIN_RATE_LIMIT" if kind == "ip" else "LOGIN_RATE_LIMIT_PER_USERNAME"]

@@ -12,20 +12,16 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from limits import parse_many
 
-from ..extensions import limiter
+from .. import throttle
 
 DEFAULT = "60 per minute"
 
 
 def over_ceiling() -> str | None:
     """Count this POST against its address; the message to show when it is one too many."""
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
-        return None
     address = get_remote_address()  # the client's, once PROXY_COUNT's proxies are unwrapped
-    limits = parse_many(current_app.config.get("PUBLIC_POST_RATE_LIMIT") or DEFAULT)
-    if all(limiter.limiter.hit(limit, "public-post", address) for limit in limits):
+    if throttle.hit(current_app.config.get("PUBLIC_POST_RATE_LIMIT") or DEFAULT, "public-post", address):
         return None
     current_app.logger.info("public form over the ceiling from %s: %s", address, request.path)
     return _("Many forms were sent from your network just now. Nothing was saved yet: please wait a "

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 
 from app.auth.models import LoginSession
+from app.demo import DEMO_PASSWORD
 from tests.app.conftest import csrf_token, login, user_id
 
 
@@ -111,6 +112,11 @@ def test_a_safe_next_parameter_is_followed(app, world):
     assert response.headers["Location"] == "/admin/users"
 
 
+def _try(client, username: str, password: str, address: str = "127.0.0.1"):
+    return client.post("/login", data={"csrf_token": csrf_token(client, "/login"), "username": username,
+                                       "password": password}, environ_base={"REMOTE_ADDR": address})
+
+
 def test_login_attempts_are_rate_limited_per_address(app, world):
     client = app.test_client()
     token = csrf_token(client, "/login")
@@ -120,19 +126,45 @@ def test_login_attempts_are_rate_limited_per_address(app, world):
     ]
     assert codes[:10] == [200] * 10
     assert codes[10] == 429
-    assert "尝试次数过多" in client.post("/login", data={"csrf_token": token}).get_data(as_text=True)
+    page = client.post("/login", data={"csrf_token": token}).get_data(as_text=True)
+    assert "尝试次数过多" in page and 'name="username"' in page  # the login form, with the reason
 
 
-def test_login_attempts_are_rate_limited_per_user_name_across_addresses(app, world):
-    codes = []
-    for i in range(6):
-        client = app.test_client()
-        token = csrf_token(client, "/login")
-        codes.append(client.post(
-            "/login", data={"csrf_token": token, "username": "admin", "password": "wrong-password"},
-            environ_base={"REMOTE_ADDR": f"10.0.0.{i}"},
-        ).status_code)
+def test_guesses_from_one_address_stop_there_and_the_user_logs_in_from_elsewhere(app, world):
+    attacker = app.test_client()
+    codes = [_try(attacker, "admin", f"guess-{n}", "198.51.100.66").status_code for n in range(6)]
     assert codes == [200] * 5 + [429]
+    refused = _try(attacker, "admin", DEMO_PASSWORD, "198.51.100.66")
+    assert refused.status_code == 429  # even the right password: this address guessed too often
+    assert "登录失败次数过多" in refused.get_data(as_text=True)
+    assert _try(app.test_client(), "admin", DEMO_PASSWORD, "192.0.2.10").status_code == 302
+
+
+def test_many_addresses_slow_an_account_down_but_do_not_lock_it_out(app, world):
+    codes = [_try(app.test_client(), "admin", "wrong-password", f"10.0.0.{i}").status_code for i in range(6)]
+    assert codes == [200] * 6  # the sixth failure is past the account's limit: it takes the slow lane
+    slowed = _try(app.test_client(), "admin", "wrong-password", "10.0.0.7")
+    assert slowed.status_code == 429
+    html = slowed.get_data(as_text=True)
+    assert "每隔几秒才能尝试一次" in html and 'name="username"' in html
+
+
+def test_the_browser_the_user_logged_in_with_is_not_slowed_by_guesses_from_elsewhere(app, world):
+    own = app.test_client()
+    assert _try(own, "admin", DEMO_PASSWORD, "192.0.2.10").status_code == 302  # remembers the account
+    own.post("/logout", data={"csrf_token": csrf_token(own, "/home")})
+    for i in range(8):
+        _try(app.test_client(), "admin", "wrong-password", f"10.0.1.{i}")
+    assert _try(app.test_client(), "admin", DEMO_PASSWORD, "10.0.1.99").status_code == 429  # a stranger waits
+    assert _try(own, "admin", DEMO_PASSWORD, "192.0.2.10").status_code == 302  # the user does not
+
+
+def test_a_forged_known_browser_cookie_counts_for_nothing(app, world):
+    for i in range(8):
+        _try(app.test_client(), "admin", "wrong-password", f"10.0.2.{i}")
+    forger = app.test_client()
+    forger.set_cookie("known_logins", "WyJhZG1pbiJd.forged")
+    assert _try(forger, "admin", "wrong-password", "10.0.2.99").status_code == 429
 
 
 def test_login_without_csrf_token_is_refused(app, world):
