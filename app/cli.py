@@ -82,7 +82,8 @@ def demo_load(if_empty: bool):
         raise click.ClickException("the demo city cannot be loaded in production")
     try:
         accounts = load_demo(db.session, evidence_folder=Path(current_app.config["EVIDENCE_FOLDER"]),
-                             fast_hash=current_app.config.get("PASSWORD_HASH_FAST", False))
+                             fast_hash=current_app.config.get("PASSWORD_HASH_FAST", False),
+                             secret=current_app.config["SECRET_KEY"])
     except DemoAlreadyLoaded as error:
         db.session.rollback()
         if if_empty:

@@ -77,11 +77,12 @@ def tree_csv(prefix: str = "", city_name: str = "示范市") -> str:
 
 def load_demo(
     session: Session, evidence_folder: Path, prefix: str = "", city_name: str = "示范市",
-    today: dt.date | None = None, fast_hash: bool = False,
+    today: dt.date | None = None, fast_hash: bool = False, *, secret: str,
 ) -> list[DemoAccount]:
     """Create the demo city, its accounts and a year of activity; refuse if it is there.
 
-    ``evidence_folder`` receives the demo's evidence files (completion reports).
+    ``evidence_folder`` receives the demo's evidence files (completion reports); ``secret``
+    is the application's key, which its households' survey codes are made with.
     """
     city_code = f"{prefix}DEMO"
     if by_code(session, city_code) is not None:
@@ -97,7 +98,7 @@ def load_demo(
             create_user(session, username, f"{org.name}{TITLE[name]}", DEMO_PASSWORD,
                         role=role, org=org, fast_hash=fast_hash)
             accounts.append(DemoAccount(username, role, f"{org.name} ({org.code})"))
-    populate(session, city, evidence_folder, today or dt.date.today())
+    populate(session, city, evidence_folder, today or dt.date.today(), secret)
     return accounts
 
 

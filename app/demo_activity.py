@@ -34,6 +34,7 @@ from workflows.needs import add_need, merge_needs
 from workflows.process import JOINT, PARTY_MEMBERS, PROPOSAL, REPRESENTATIVES
 from workflows.projects import create_project, spending_project
 from workflows.publicity import latest_notice, object_to
+from workflows.household_codes import household_code
 from workflows.satisfaction import rate
 
 MEETING_FIGURES = {
@@ -125,8 +126,9 @@ class _Calendar:
         return self.start + dt.timedelta(days=int(self.span * fraction))
 
 
-def populate(session: Session, city: Organisation, evidence_folder: Path, today: dt.date) -> None:
-    """Give every community of ``city`` its books and the year's activity."""
+def populate(session: Session, city: Organisation, evidence_folder: Path, today: dt.date, secret: str) -> None:
+    """Give every community of ``city`` its books and the year's activity; ``secret`` is the
+    application's key, which the households' survey codes are checked with."""
     seed_default_chart(session, city)
     seed_default_dimensions(session, city)
     calendar = _Calendar(today)
@@ -136,7 +138,7 @@ def populate(session: Session, city: Organisation, evidence_folder: Path, today:
         .order_by(Organisation.path)
     ).all()
     for community in communities:
-        _year_of(session, community, calendar, evidence_folder)
+        _year_of(session, community, calendar, evidence_folder, secret)
     for district in city.children:
         oversight = session.scalar(select(User).where(User.username == f"oversight-{district.code.lower()}"))
         templates = seed_default_templates(session, district, by=oversight)
@@ -144,7 +146,7 @@ def populate(session: Session, city: Organisation, evidence_folder: Path, today:
         start_evaluation(session, fund, district.children[0], calendar.start.year, by=oversight)
 
 
-def _year_of(session, community, calendar, evidence_folder) -> None:
+def _year_of(session, community, calendar, evidence_folder, secret) -> None:
     people = _users(session, community)
     clerks = Clerks(people["finance"], people["finance2"], people["finance2"])
     book = open_book(session, community, calendar.start.year, by=people["finance"])
@@ -168,10 +170,10 @@ def _year_of(session, community, calendar, evidence_folder) -> None:
     merge_needs(session, needs[0], [needs[-1]])
     for index, scenario in enumerate(scenarios):
         need = needs[index % (len(NEEDS) - 1)]
-        _project(session, community, book, scenario, need, people, clerks, calendar, evidence_folder)
+        _project(session, community, book, scenario, need, people, clerks, calendar, evidence_folder, secret)
 
 
-def _project(session, community, book, scenario, need, people, clerks, calendar, evidence_folder) -> None:
+def _project(session, community, book, scenario, need, people, clerks, calendar, evidence_folder, secret) -> None:
     secretary, committee = people["secretary"], people["committee"]
     project = create_project(
         session, community, code=scenario.code, title=scenario.title, project_type=scenario.project_type,
@@ -213,8 +215,9 @@ def _project(session, community, book, scenario, need, people, clerks, calendar,
     staff("complete")
     store_evidence(session, evidence_folder, project, data=COMPLETION_REPORT,
                    filename="竣工验收报告.pdf", kind="completion_report", by=secretary)
-    for household, stars in (("1-101", 5), ("1-202", 5), ("2-301", 4), ("3-102", 5), ("5-401", 3)):
-        rate(session, project, household, stars)
+    for household, stars in ((1, 5), (2, 5), (3, 4), (4, 5), (5, 3)):  # five households, online
+        rate(session, project, household_code(secret, community.code, project.plan_year, household), stars,
+             secret=secret)
     if scenario.state == "acceptance":
         return
     fire(session, project, "accept", by=committee, role="street_committee")

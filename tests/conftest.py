@@ -71,8 +71,11 @@ def _load_worlds(evidence: Path):
     def build(session: Session) -> None:
         from app.demo import load_demo
 
-        load_demo(session, evidence_folder=evidence, today=WORLD_TODAY, fast_hash=True)
-        load_demo(session, prefix="X", city_name="外市", evidence_folder=evidence, today=WORLD_TODAY, fast_hash=True)
+        from config import TestConfig
+
+        for prefix, name in (("", "示范市"), ("X", "外市")):
+            load_demo(session, prefix=prefix, city_name=name, evidence_folder=evidence, today=WORLD_TODAY,
+                      fast_hash=True, secret=TestConfig.SECRET_KEY)
     return fill_with_session(build)
 
 

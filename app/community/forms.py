@@ -132,7 +132,7 @@ class AnswerForm(FlaskForm):
 
 
 class RatingForm(FlaskForm):
-    household_code = StringField(_l("Household (door number)"), validators=[DataRequired(), Length(max=32)])
+    household_code = StringField(_l("Household code on the paper slip"), validators=[DataRequired(), Length(max=32)])
     rating = SelectField(_l("Rating"), coerce=int, choices=[SelectChoice(n, str(n)) for n in (5, 4, 3, 2, 1)],
                          validators=[InputRequired()])
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, send_file, url_for
+from flask import abort, current_app, flash, redirect, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 
 from ledger.errors import DomainError
 from ledger.organisations import Organisation
@@ -109,18 +110,25 @@ def answer(objection_id: int):
 
 @login_required
 def rate(project_id: int):
-    """Enter one household's rating from the satisfaction survey (满意度测评)."""
+    """Type in one household's paper slip of the satisfaction survey (满意度测评): its printed
+    code is checked as on the public form, and the rating is marked as entered by staff."""
     project = ops.load_project(project_id, "community.work")
     form = RatingForm()
     if form.validate_on_submit():
         try:
-            rate_project(db.session, project, form.household_code.data, form.rating.data)
+            row = rate_project(db.session, project, form.household_code.data, form.rating.data,
+                               secret=current_app.config["SECRET_KEY"], entered_by=current_user.user)
             db.session.commit()
-            flash(_("Rating of household %(code)s recorded.", code=form.household_code.data.strip()), "success")
+            flash(_("Paper slip of household %(code)s recorded; it is counted apart as typed in by the "
+                    "community.", code=row.household_code), "success")
             return redirect(url_for("community.project", project_id=project.id, _anchor="survey"))
         except DomainError as error:
             db.session.rollback()
             project = ops.load_project(project_id, "community.work")
             show_error(form, error)
+        except IntegrityError:  # the same slip sent twice at once: the database kept one
+            db.session.rollback()
+            project = ops.load_project(project_id, "community.work")
+            form.household_code.errors = [_("This household code has already been used for this project.")]
     return render_project(project, forms={"rating": form})
 

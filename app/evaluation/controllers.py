@@ -16,6 +16,7 @@ from workflows.evaluation import (
     save_template, seed_default_templates, start_evaluation,
 )
 from workflows.projects import Project
+from workflows.satisfaction import satisfaction_of
 
 from ..auth.access import org_filter, require, visible_organisations
 from ..extensions import db
@@ -104,9 +105,11 @@ def _load(evaluation_id: int, action: str = "oversight.view") -> Evaluation:
 def show(evaluation_id: int):
     evaluation = _load(evaluation_id)
     forms = {item.id: ItemForm(obj=item, prefix=f"i{item.id}") for item in evaluation.items}
+    # The survey of a project evaluation, with the community's own paper entries counted apart.
+    satisfaction = satisfaction_of(db.session, evaluation.project) if evaluation.project else None
     return render_template("evaluation/show.html", evaluation=evaluation, forms=forms, sources=SOURCES,
                            can_edit=current_user.can("evaluation.manage", evaluation.organisation),
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), satisfaction=satisfaction)
 
 
 @login_required

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.organisations import Organisation
-from workflows.household_codes import check_household_code
 from workflows.needs import Need, add_need
 from workflows.publicity import Objection, PublicNotice, object_to
 from workflows.satisfaction import SatisfactionRating, rate
@@ -55,7 +54,6 @@ def submit_objection(session: Session, notice: PublicNotice, text: str, contact:
 def submit_rating(session: Session, project, household_code: str, rating: int, *, secret: str) -> SatisfactionRating:
     """A household's rating (``workflows.satisfaction.rate``) by a code the community handed
     out for the project's plan year (``workflows.household_codes``); the code is not audited."""
-    code = check_household_code(secret, project.community.code, project.plan_year, household_code)
-    row = rate(session, project, code, rating)
+    row = rate(session, project, household_code, rating, secret=secret)
     record(session, None, "public.rating_submitted", row, project=project.id)
     return row

@@ -13,6 +13,7 @@ from ledger.organisations import by_code
 from ledger.posting import post_voucher, review_voucher
 from ledger.users import User
 from ledger.vouchers import Voucher
+from config import TestConfig
 from tests.app.conftest import csrf_token
 from tests.app.test_community_world import PASSING, PDF, TODAY, cworld, expire  # noqa: F401
 from workflows.evidence import Evidence
@@ -21,6 +22,7 @@ from workflows.meetings import Meeting
 from workflows.needs import Need
 from workflows.projects import Project
 from workflows.publicity import Objection, PublicNotice, latest_notice, object_to
+from workflows.household_codes import household_code
 from workflows.satisfaction import SatisfactionRating
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -135,7 +137,13 @@ def test_the_secretary_walks_a_project_from_a_need_to_published_results(cworld, 
     assert refused.status_code == 200 and "cm-refused" in text(refused)
     assert post(secretary, f"{url}/evidence", {"kind": "completion_report", "file": pdf("完工报告.pdf")},
                 content_type="multipart/form-data").status_code == 302
-    assert post(secretary, f"{url}/ratings", {"household_code": "3-201", "rating": "5"}).status_code == 302
+    slip = household_code(TestConfig.SECRET_KEY, "Q010101", project.plan_year, 3)
+    assert post(secretary, f"{url}/ratings", {"household_code": "3-201", "rating": "5"}).status_code == 200
+    assert post(secretary, f"{url}/ratings", {"household_code": slip.lower(), "rating": "5"}).status_code == 302
+    typed_in = session.scalar(select(SatisfactionRating).where(SatisfactionRating.project_id == project.id))
+    assert typed_in.household_code == slip and typed_in.entered_by_id == user(session, "secretary-q010101").id
+    assert "其中 1 份为社区根据纸质测评表录入" in text(secretary.get(url))
+    assert post(secretary, f"{url}/ratings", {"household_code": "0" + slip, "rating": "1"}).status_code == 200
     assert post(secretary, f"{url}/events/accept").status_code == 302
     session.expire_all()
     assert session.get(Project, project.id).state == "results"

@@ -51,7 +51,7 @@ def test_only_the_community_prints_its_codes(world, login_as):
 def test_the_rating_form_keeps_working_with_a_printed_code_from_the_secretarys_page(world, app, session, login_as):
     """Typed on a phone: lower case and spaces are forgiven, the stored code is the printed one."""
     subject = project(session, "Q020101", "P02")
-    code = household_code(app.config["SECRET_KEY"], "Q020101", subject.plan_year, 3)
+    code = household_code(app.config["SECRET_KEY"], "Q020101", subject.plan_year, 8)  # 1 to 5 rated in the demo
     client = app.test_client()
     typed = " " + code.lower().replace("-", " - ") + " "
     response = client.post(f"/c/Q020101/projects/{subject.id}/rating",

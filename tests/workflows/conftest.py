@@ -27,9 +27,12 @@ from workflows.process import JOINT, PARTY_MEMBERS, PROPOSAL, REPRESENTATIVES
 from workflows.projects import Project, create_project
 from workflows.publicity import PublicNotice, latest_notice
 from tests.cities import build_city, make_user
+from workflows.household_codes import household_code
 from workflows.satisfaction import rate
 
 YEAR = 2026
+#: The application's key in these tests: the households' survey codes are made with it.
+SECRET = "workflow-tests-secret"
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 #: Figures that pass each meeting's rule.
@@ -94,6 +97,13 @@ class Flow:
     def evidence(self, project: Project, kind: str = "completion_report", data: bytes = PDF, name: str = "报告.pdf"):
         return store_evidence(self.session, self.folder, project, data=data, filename=name, kind=kind, by=self.staff)
 
+    def code(self, project: Project, household: int) -> str:
+        """The survey code on household ``household``'s slip for the project."""
+        return household_code(SECRET, project.community.code, project.plan_year, household)
+
+    def rate(self, project: Project, household: int, stars: int, **options):
+        return rate(self.session, project, self.code(project, household), stars, secret=SECRET, **options)
+
     def fire(self, project: Project, event: str, role: str = "community_staff", **options):
         by = {"community_staff": self.staff, "street_committee": self.committee,
               "street_finance": self.finance}.get(role)
@@ -113,9 +123,9 @@ class Flow:
             "review": lambda: approve(self.session, project, amount, by=self.committee),
             "street_approval": lambda: approve(self.session, project, amount, by=self.committee),
             "implementation": lambda: self.fire(project, "complete"),
-            "acceptance": lambda: (self.evidence(project), rate(self.session, project, "1-101", 5),
+            "acceptance": lambda: (self.evidence(project), self.rate(project, 1, 5),
                                    self.fire(project, "accept", role="street_committee")),
-            "implement": lambda: (self.evidence(project), rate(self.session, project, "1-101", 5),
+            "implement": lambda: (self.evidence(project), self.rate(project, 1, 5),
                                   self.fire(project, "publish_results")),
             "results": lambda: (self.expire(latest_notice(self.session, project, "results")),
                                 self.fire(project, "close")),

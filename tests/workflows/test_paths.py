@@ -11,7 +11,9 @@ from ledger.allocations import record_allocation
 from ledger.dimensions import funding_source
 from ledger.expenditures import record_expenditure
 from ledger.posting import post_voucher, review_voucher
+from tests.workflows.conftest import SECRET
 from workflows.emergency import publish_follow_up
+from workflows.errors import WorkflowError
 from workflows.events import history
 from workflows.machine import approve, reject, return_for_revision
 from workflows.meetings import Meeting
@@ -113,19 +115,63 @@ def test_emergency_starts_first_and_records_afterwards(flow):
 
 def test_satisfaction_percent(flow):
     project = flow.walk(flow.project(), "acceptance")
-    for household, rating in [("1-101", 5), ("1-102", 4), ("1-201", 3), ("2-101", 5)]:
-        rate(flow.session, project, household, rating)
+    for household, rating in [(1, 5), (2, 4), (3, 3), (4, 5)]:
+        flow.rate(project, household, rating)
     result = satisfaction_of(flow.session, project)
     assert (result.ratings, result.satisfied, result.percent, result.average) == (4, 3, Decimal("75.00"), Decimal("4.25"))
+    assert result.paper == 0
     with pytest.raises(Exception, match="already rated"):
-        rate(flow.session, project, "1-101", 1)
+        flow.rate(project, 1, 1)
+
+
+@pytest.mark.parametrize("typed", ["{code}", "{lower}", "0{code}", "00{code}", " {lower} ", "{spaced}"])
+def test_every_way_of_typing_one_households_code_is_that_household(flow, typed):
+    project = flow.walk(flow.project(), "acceptance")
+    code = flow.code(project, 1)
+    flow.rate(project, 1, 5)
+    variant = typed.format(code=code, lower=code.lower(), spaced=code.replace("-", " - "))
+    with pytest.raises(WorkflowError, match="already rated|not a household code"):
+        rate(flow.session, project, variant, 1, secret=SECRET)
+    assert satisfaction_of(flow.session, project).ratings == 1
+
+
+@pytest.mark.parametrize("typed", ["fake-household-1", "1-101", "1-AAAAAA", "99999-ZZZZZZ", ""])
+def test_a_code_the_community_did_not_hand_out_is_refused_on_every_path(flow, typed):
+    project = flow.walk(flow.project(), "acceptance")
+    for entered_by in (None, flow.staff):  # online, or typed in by the secretary
+        with pytest.raises(WorkflowError, match="not a household code") as refused:
+            rate(flow.session, project, typed, 5, secret=SECRET, entered_by=entered_by)
+        assert refused.value.field == "household_code"
+    assert satisfaction_of(flow.session, project).ratings == 0
+
+
+def test_paper_slips_typed_in_by_the_community_are_counted_apart(flow):
+    project = flow.walk(flow.project(), "acceptance")
+    flow.rate(project, 1, 5)
+    flow.rate(project, 2, 4, entered_by=flow.staff)
+    flow.rate(project, 3, 2, entered_by=flow.staff)
+    result = satisfaction_of(flow.session, project)
+    assert (result.ratings, result.paper) == (3, 2)
+
+
+def test_the_database_refuses_a_code_not_in_its_one_form(flow):
+    from sqlalchemy.exc import IntegrityError
+
+    from workflows.satisfaction import SatisfactionRating
+
+    project = flow.walk(flow.project(), "acceptance")
+    for stored in (flow.code(project, 1).lower(), "0" + flow.code(project, 1), "1-101"):
+        with pytest.raises(IntegrityError):
+            with flow.session.begin_nested():
+                flow.session.add(SatisfactionRating(project_id=project.id, household_code=stored, rating=5))
+                flow.session.flush()
 
 
 def test_events_name_the_evidence_they_rely_on(flow):
     project = flow.walk(flow.project(), "acceptance")
     report = flow.evidence(project, "completion_report")
     photo = flow.evidence(project, "photo", data=b"\x89PNG\r\n\x1a\n" + b"\x00" * 16, name="现场.png")
-    rate(flow.session, project, "3-302", 4)
+    flow.rate(project, 3, 4)
     event = flow.fire(project, "accept", role="street_committee", evidence=[report, photo])
     assert event.evidence_ids == [report.id, photo.id]
     assert (report.step, photo.step) == ("acceptance", "acceptance")

@@ -24,7 +24,6 @@ from workflows.machine import possible_events
 from workflows.meetings import Meeting
 from workflows.projects import Project
 from workflows.publicity import PublicNotice, answer_objection, latest_notice, object_to
-from workflows.satisfaction import rate
 
 EVENTS = ["draft", "deliberate", "publish_resolution", "submit_for_review", "approve", "return_for_revision",
           "reject", "fast_approve", "complete", "accept", "close"]
@@ -119,7 +118,7 @@ def act(flow, projects, action) -> None:
                     answer_objection(flow.session, objection, "已答复", by=flow.staff, role="community_staff")
     elif name == "accept_ready":
         flow.evidence(project)
-        rate(flow.session, project, f"h-{project.id}", 5)
+        flow.rate(project, 1, 5)
 
 
 def check_record(session: Session, project: Project) -> None:
