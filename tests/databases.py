@@ -24,6 +24,7 @@ rolled back:
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,8 +45,10 @@ def server_url(url: str, database: str) -> str:
     return make_url(url).set(database=database).render_as_string(hide_password=False)
 
 
-def _tables() -> list[str]:
-    return [table.name for table in Base.metadata.sorted_tables]
+@functools.cache
+def _tables() -> tuple[str, ...]:
+    """Every table's name (the metadata is complete once app.models is imported)."""
+    return tuple(table.name for table in Base.metadata.sorted_tables)
 
 
 class SqliteStates:
@@ -111,7 +114,7 @@ class PostgresStates:
         self.states[SCHEMA].sequences = {name: (1, False) for name in self.sequence_names}
         self.states[SCHEMA].fingerprints = self._fingerprints(_tables())
 
-    def _fingerprints(self, tables: list[str]) -> dict[str, tuple]:
+    def _fingerprints(self, tables) -> dict[str, tuple]:
         if not tables:
             return {}
         query = " UNION ALL ".join(

@@ -35,10 +35,7 @@ def new_need(code: str):
     community = board.community_or_404(db.session, code)
     form = NeedForm()
     form.set_categories(_categories(community))
-    refused = over_ceiling() if request.method == "POST" else None
-    if refused:
-        form.validate_on_submit()  # the resident's text, checked as usual, comes back with the message
-        form.description.errors = [*form.description.errors, refused]
+    if request.method == "POST" and over_ceiling(form, "description"):
         return render_template("public/need_form.html", community=community, form=form), 429
     if form.validate_on_submit():
         try:

@@ -40,10 +40,7 @@ def object_to_notice(code: str, notice_id: int):
     community = board.community_or_404(db.session, code)
     found = board.notice_or_404(db.session, community, notice_id)
     form = ObjectionForm()
-    refused = over_ceiling()
-    if refused:
-        form.validate_on_submit()
-        form.text.errors = [*form.text.errors, refused]
+    if over_ceiling(form, "text"):
         return _page(community, found, form, status=429)
     if not form.validate_on_submit():
         return _page(community, found, form)

@@ -41,10 +41,7 @@ def rate_project(code: str, project_id: int):
     community = board.community_or_404(db.session, code)
     found = board.project_or_404(db.session, community, project_id)
     form = RatingForm()
-    refused = over_ceiling()
-    if refused:
-        form.validate_on_submit()
-        form.rating.errors = [*form.rating.errors, refused]
+    if over_ceiling(form, "rating"):
         return _page(community, found, form, status=429)
     if not form.validate_on_submit():
         return _page(community, found, form)

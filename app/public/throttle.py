@@ -18,11 +18,16 @@ from .. import throttle
 DEFAULT = "60 per minute"
 
 
-def over_ceiling() -> str | None:
-    """Count this POST against its address; the message to show when it is one too many."""
+def over_ceiling(form, field: str) -> bool:
+    """Count this POST against its address. One too many: the form is checked as usual and
+    ``field`` carries the message, so the caller shows the form again (status 429)."""
     address = get_remote_address()  # the client's, once PROXY_COUNT's proxies are unwrapped
     if throttle.hit(current_app.config.get("PUBLIC_POST_RATE_LIMIT") or DEFAULT, "public-post", address):
-        return None
+        return False
     current_app.logger.info("public form over the ceiling from %s: %s", address, request.path)
-    return _("Many forms were sent from your network just now. Nothing was saved yet: please wait a "
-             "minute and send this form again; what you typed is kept below.")
+    form.validate_on_submit()  # the resident's text comes back with its own errors too
+    target = getattr(form, field)
+    target.errors = [*target.errors, _("Many forms were sent from your network just now. Nothing was saved "
+                                       "yet: please wait a minute and send this form again; what you typed "
+                                       "is kept below.")]
+    return True
