@@ -71,6 +71,11 @@ def _check_clerks(clerks: Clerks) -> None:
                 N_("%(user)s prepares the batch and cannot also %(action)s it."),
                 field="by", user=user.username, action=action,
             )
+    if clerks.poster.id == clerks.reviewer.id:
+        raise SeparationOfDuties(
+            N_("%(user)s reviews the batch and cannot also post it: a third clerk posts."),
+            field="by", user=clerks.poster.username,
+        )
 
 
 def _existing(session: Session, keyed: list[tuple[int, str]]) -> dict[tuple[int, str], Voucher]:

@@ -7,9 +7,10 @@ Two limits, checked on both bases at posting time:
   that source (all years together, since unspent money is carried over 结转).
 A voucher is refused only if it makes a limit worse, so a reversal or refund always
 posts.
-An ``Override`` with a stated reason lets a posting through anyway and is recorded;
-who may give one is decided by the web layer. The caller must hold the locks of
-``ledger/locks.py`` so that the figures cannot change before the voucher is posted.
+Past a limit a voucher posts only with a request that someone with the authority to
+approve more money granted (``ledger/overrides.py``), for the limits as they stand at
+posting. The caller must hold the locks of ``ledger/locks.py`` so that the figures cannot
+change before the voucher is posted.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .errors import N_
 from .figures import BudgetFigures, budget_figures
 from .rules import VoucherError
 from .users import User
-from .vouchers import BudgetOverride, Voucher
+from .vouchers import GRANTED, BudgetOverride, OverrideRequest, Voucher
 
 BASES = (FINANCIAL, BUDGET)
 
@@ -39,16 +40,20 @@ class BudgetExceeded(VoucherError):
         super().__init__(first.template, field="lines", **first.params)
 
 
+class OverrideOutdated(BudgetExceeded):
+    """A granted request whose limits no longer stand as they did: the figures moved."""
+
+    def __init__(self, breaches: list[Breach], granted: OverrideRequest):
+        self.breaches, self.granted = breaches, granted
+        VoucherError.__init__(
+            self, N_("The figures of voucher %(voucher)s changed since %(user)s allowed it past the budget; "
+                     "ask again for the limits as they stand now."),
+            field="override", voucher=granted.voucher.label, user=granted.answered_by.display_name,
+        )
+
+
 class OverrideError(VoucherError):
-    """An override that cannot be accepted (no reason given)."""
-
-
-@dataclass(frozen=True)
-class Override:
-    """Permission to post past a budget limit: the reason, and who gives it."""
-
-    reason: str
-    by: User
+    """A request to post past a limit that cannot be asked, answered or used as it is."""
 
 
 @dataclass(frozen=True)
@@ -148,20 +153,36 @@ def breaches_against(figures: BudgetFigures, voucher: Voucher, effects: Effects 
     return breaches
 
 
-def enforce_budget(session: Session, voucher: Voucher, override: Override | None) -> BudgetOverride | None:
-    """Refuse ``voucher`` if it breaks a limit, unless ``override`` allows it (recorded)."""
+def breach_text(breaches: list[Breach]) -> str:
+    """The refusals as recorded on a request and an override: one message a line."""
+    return "\n".join(b.message for b in breaches)
+
+
+def granted_request(voucher: Voucher) -> OverrideRequest | None:
+    """The request to post ``voucher`` past its limits that was granted, if any."""
+    return next((r for r in voucher.override_requests if r.status == GRANTED), None)
+
+
+def enforce_budget(session: Session, voucher: Voucher, poster: User) -> BudgetOverride | None:
+    """Refuse ``voucher`` if it breaks a limit, unless a request granted by someone other
+    than ``poster`` allows it (recorded)."""
     breaches = breaches_of(session, voucher)
     if not breaches:
         return None
-    if override is None:
+    session.refresh(voucher, ["override_requests"])  # answered since the voucher was read
+    granted = granted_request(voucher)
+    if granted is None:
         raise BudgetExceeded(breaches)
-    if not (override.reason or "").strip():
+    if granted.breaches != breach_text(breaches):
+        raise OverrideOutdated(breaches, granted)
+    if granted.answered_by_id == poster.id:
         raise OverrideError(
-            N_("An override of a budget limit needs a reason."), field="override.reason"
+            N_("%(user)s allowed voucher %(voucher)s past the budget and cannot also post it."),
+            field="by", user=poster.username, voucher=voucher.label,
         )
     record = BudgetOverride(
-        voucher=voucher, reason=override.reason.strip(), by=override.by,
-        breaches="\n".join(b.message for b in breaches),
+        voucher=voucher, reason=granted.reason, by=granted.answered_by, request=granted,
+        breaches=granted.breaches,
     )
     session.add(record)
     return record

@@ -12,7 +12,6 @@ from typing import NamedTuple
 from sqlalchemy.orm import Session
 
 from .books import Book
-from .budget import Override
 from .posting import post_voucher, prepare_voucher, review_voucher
 from .users import User
 from .vouchers import DRAFT, POSTED, Voucher, VoucherDraft
@@ -26,13 +25,13 @@ class Clerks(NamedTuple):
     poster: User
 
 
-def post_through(session: Session, voucher: Voucher, clerks: Clerks, override: Override | None = None) -> Voucher:
+def post_through(session: Session, voucher: Voucher, clerks: Clerks) -> Voucher:
     """Review and post ``voucher`` (already posted: returned as it is)."""
     if voucher.status == POSTED:
         return voucher
     if voucher.status == DRAFT:
         review_voucher(session, voucher, by=clerks.reviewer)
-    return post_voucher(session, voucher, by=clerks.poster, override=override)
+    return post_voucher(session, voucher, by=clerks.poster)
 
 
 def post_draft(session: Session, book: Book, draft: VoucherDraft, clerks: Clerks) -> Voucher:

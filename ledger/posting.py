@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session
 
 from .base import MoneyError, money, utcnow
 from .books import Book, period_for
-from .budget import Override, enforce_budget
+from .budget import enforce_budget
 from .chain import request_digest, voucher_hash
 from .dimensions import FundingSource, PurposeCategory, negative_rules
 from .errors import N_
 from .locks import lock_book, lock_organisation, lock_projects
+from .overrides import withdraw_requests
 from .projects import LedgerProject
 from .rules import LineError, VoucherError, check_voucher
 from .users import User
@@ -52,10 +53,16 @@ def check_actor(by: User, action: str) -> None:
 
 
 def _check_duties(voucher: Voucher, by: User, action: str) -> None:
+    """Preparer, reviewer and poster are three people (不相容职务分离)."""
     if by.id == voucher.prepared_by_id:
         raise SeparationOfDuties(
             N_("%(user)s prepared voucher %(voucher)s and cannot also %(action)s it."),
             field="by", user=by.username, voucher=voucher.label, action=action,
+        )
+    if action == "post" and by.id == voucher.reviewed_by_id:
+        raise SeparationOfDuties(
+            N_("%(user)s reviewed voucher %(voucher)s and cannot also post it: a third clerk posts."),
+            field="by", user=by.username, voucher=voucher.label,
         )
 
 
@@ -214,6 +221,7 @@ def return_to_draft(session: Session, voucher: Voucher, by: User) -> Voucher:
             field="status", voucher=voucher.label, status=voucher.status,
         )
     voucher.status, voucher.reviewed_by, voucher.reviewed_at = DRAFT, None, None
+    withdraw_requests(voucher)
     session.flush()
     return voucher
 
@@ -228,14 +236,14 @@ def _next_link(session: Session, book: Book) -> tuple[int, str | None]:
     return (last.number + 1, last.hash) if last else (1, None)
 
 
-def post_voucher(
-    session: Session, voucher: Voucher, by: User, override: Override | None = None
-) -> Voucher:
+def post_voucher(session: Session, voucher: Voucher, by: User) -> Voucher:
     """Post (记账) a reviewed voucher: next number, chained hash, and never again changed.
 
     The rules and the budget limits are checked again under the locks of
-    ``ledger/locks.py``, because figures may have moved since the review. Posting a
-    voucher that is already posted returns it, so a retried request is harmless.
+    ``ledger/locks.py``, because figures may have moved since the review; past a limit,
+    only with a granted request (``ledger/overrides.py``) from someone other than the
+    poster. Posting a voucher that is already posted returns it, so a retried request is
+    harmless.
     """
     check_actor(by, "post")
     book = voucher.book
@@ -253,7 +261,7 @@ def post_voucher(
     lock_projects(session, [line.project_id for line in voucher.lines if line.project_id])
     period_for(book, voucher.date, fresh=session)
     check_voucher(voucher, _negative_list(session, book))
-    enforce_budget(session, voucher, override)
+    enforce_budget(session, voucher, by)
     voucher.number, voucher.previous_hash = _next_link(session, book)
     voucher.posted_by, voucher.posted_at = by, utcnow()
     voucher.hash = voucher_hash(voucher, voucher.previous_hash)

@@ -117,6 +117,8 @@ class Voucher(Base):
     reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     posted_by: Mapped[User | None] = relationship(foreign_keys=[posted_by_id])
     override: Mapped[BudgetOverride | None] = relationship(back_populates="voucher")
+    override_requests: Mapped[list[OverrideRequest]] = relationship(
+        back_populates="voucher", order_by="OverrideRequest.id", cascade="all, delete-orphan")
 
     @property
     def label(self) -> str:
@@ -181,8 +183,53 @@ class VoucherLine(Base):
         )
 
 
+#: The states of a request to post past a budget limit (超预算申请).
+ASKED, GRANTED, REFUSED, WITHDRAWN = "asked", "granted", "refused", "withdrawn"
+OVERRIDE_STATES = (ASKED, GRANTED, REFUSED, WITHDRAWN)
+
+
+class OverrideRequest(Base):
+    """A clerk's request to post a voucher past a budget limit, and the answer to it.
+
+    The clerk asks with a reason; someone with the authority to approve more money (the
+    street committee) grants or refuses it, with a note. A grant covers the limits as
+    they stood when it was asked (``breaches``): if the figures move before posting, the
+    voucher must be asked for again. Returning the voucher to draft withdraws the request.
+    """
+
+    __tablename__ = "override_requests"
+    __table_args__ = (
+        CheckConstraint("length(trim(reason)) > 0", name="reason_not_blank"),
+        CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in OVERRIDE_STATES) + ")", name="status_known"),
+        CheckConstraint("status NOT IN ('granted', 'refused') OR answered_by_id IS NOT NULL",
+                        name="answer_has_answerer"),
+        CheckConstraint("answered_by_id IS NULL OR answered_by_id <> asked_by_id", name="answered_by_another"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    voucher_id: Mapped[int] = mapped_column(ForeignKey("vouchers.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    #: The refusals the request asks to set aside, one message a line, with their figures.
+    breaches: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=ASKED, index=True)
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    asked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[dt.datetime | None]
+    answer: Mapped[str] = mapped_column(Text, default="")
+
+    voucher: Mapped[Voucher] = relationship(back_populates="override_requests")
+    organisation: Mapped[Organisation] = relationship()
+    asked_by: Mapped[User] = relationship(foreign_keys=[asked_by_id])
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id])
+
+
 class BudgetOverride(Base):
-    """A posting allowed past a budget limit: who allowed it, why, and which limits."""
+    """A posting allowed past a budget limit: who allowed it, why, and which limits.
+
+    ``by`` is the person who granted the request (``request``); the poster is the voucher's.
+    """
 
     __tablename__ = "budget_overrides"
     __table_args__ = (
@@ -197,8 +244,11 @@ class BudgetOverride(Base):
     #: The refusals the override set aside, one message a line, with their figures.
     breaches: Mapped[str] = mapped_column(Text)
 
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("override_requests.id"))
+
     voucher: Mapped[Voucher] = relationship(back_populates="override")
     by: Mapped[User] = relationship()
+    request: Mapped[OverrideRequest | None] = relationship()
 
 
 def is_opening():

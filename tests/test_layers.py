@@ -30,7 +30,7 @@ LAYERS = {
         ("rules", {"ledger.locks", "ledger.figures", "ledger.rules", "ledger.budget", "ledger.chain",
                    "ledger.purpose_lists"}),
         ("operations", {"ledger.posting", "ledger.allocations", "ledger.expenditures", "ledger.project_budgets",
-                        "ledger.periods", "ledger.chart", "ledger.batches", "ledger.clerks", "ledger.yearend",
+                        "ledger.periods", "ledger.chart", "ledger.batches", "ledger.clerks", "ledger.yearend", "ledger.overrides",
                         "ledger.verify", "ledger.targets", "ledger.imports", "ledger.imports.batch",
                         "ledger.imports.cells", "ledger.imports.files", "ledger.imports.kinds"}),
         ("reports", {"ledger.reports", "ledger.reports.common", "ledger.reports.execution", "ledger.reports.export",

@@ -19,6 +19,7 @@ from ledger.books import Book, open_book
 from ledger.dimensions import funding_source, purpose
 from ledger.expenditures import record_expenditure
 from ledger.organisations import Organisation
+from ledger.overrides import answer_override, ask_override
 from ledger.posting import post_voucher, review_voucher
 from ledger.projects import LedgerProject
 from ledger.project_budgets import open_project_budget, open_spending
@@ -43,6 +44,7 @@ class World:
     clerk: User  # prepares vouchers (制单)
     reviewer: User  # reviews them (审核)
     poster: User  # posts them (记账)
+    committee: User  # allows a posting past a budget limit (the street committee)
 
     def source(self, code: str = "district"):
         return funding_source(self.session, code)
@@ -50,10 +52,18 @@ class World:
     def purpose(self, code: str = "convenience"):
         return purpose(self.session, self.city, code)
 
-    def post(self, voucher: Voucher, override=None) -> Voucher:
-        """Review and post ``voucher`` with the other two clerks."""
+    def post(self, voucher: Voucher, allowed: str | None = None) -> Voucher:
+        """Review and post ``voucher`` with the other two clerks; past a budget limit when
+        ``allowed`` (the poster asks with that reason, the committee grants it)."""
         review_voucher(self.session, voucher, by=self.reviewer)
-        return post_voucher(self.session, voucher, by=self.poster, override=override)
+        if allowed is not None:
+            self.allow(voucher, allowed)
+        return post_voucher(self.session, voucher, by=self.poster)
+
+    def allow(self, voucher: Voucher, reason: str, note: str = "党工委会议同意"):
+        """The poster asks to pass the budget limit and the committee grants it."""
+        request = ask_override(self.session, voucher, reason, by=self.poster)
+        return answer_override(self.session, request, grant=True, note=note, by=self.committee)
 
     def allocate(self, amount, source: str = "district", on: dt.date = dt.date(YEAR, 1, 10),
                  book: Book | None = None, post: bool = True):
@@ -76,13 +86,13 @@ class World:
         return project
 
     def spend(self, project: LedgerProject, amount, source: str = "district", on: dt.date = DAY,
-              post: bool = True, override=None, book: Book | None = None, **options) -> Voucher:
+              post: bool = True, allowed: str | None = None, book: Book | None = None, **options) -> Voucher:
         voucher = record_expenditure(
             self.session, book or self.book, project, self.source(source), amount, on,
             f"支付 {project.code}", by=self.clerk, **options,
         )
         if post:
-            self.post(voucher, override=override)
+            self.post(voucher, allowed=allowed)
         return voucher
 
     def counts(self) -> tuple[int, int, int, int]:
@@ -102,6 +112,7 @@ def build_world(session: Session) -> World:
     return World(
         session, town.city, town.street, town.community, town.neighbour, book,
         make_user(session, "clerk"), make_user(session, "reviewer"), make_user(session, "poster"),
+        make_user(session, "committee"),
     )
 
 

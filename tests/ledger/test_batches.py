@@ -166,6 +166,8 @@ def test_a_batch_needs_three_different_clerks(batch_world):
     w = batch_world
     with pytest.raises(SeparationOfDuties, match="clerk prepares the batch and cannot also review it"):
         post_batch(w.session, [(w.book, payment("P1", "1.00", "a"))], Clerks(w.clerk, w.clerk, w.poster))
+    with pytest.raises(SeparationOfDuties, match="reviewer reviews the batch and cannot also post it"):
+        post_batch(w.session, [(w.book, payment("P1", "1.00", "a"))], Clerks(w.clerk, w.reviewer, w.reviewer))
     with pytest.raises(BatchRefusal, match="needs a request key"):
         post_batch(w.session, [(w.book, payment("P1", "1.00", ""))], w.clerks)
 

@@ -4,19 +4,21 @@ from decimal import Decimal
 
 import pytest
 
-from ledger.budget import BudgetExceeded, Override, OverrideError
+from ledger.budget import BudgetExceeded, OverrideError, OverrideOutdated
 from ledger.figures import project_spent, source_received
-from ledger.posting import post_voucher, reverse_voucher, review_voucher
+from ledger.overrides import answer_override, ask_override
+from ledger.posting import SeparationOfDuties, post_voucher, return_to_draft, reverse_voucher, review_voucher
 from ledger.projects import ProjectError
 from ledger.project_budgets import close_project, open_project_budget
 
 
-def refused_at_posting(world, voucher, match, override=None):
+def refused_at_posting(world, voucher, match, reviewed=False):
     """Posting ``voucher`` is refused with ``match``; it stays reviewed, nothing is written."""
-    review_voucher(world.session, voucher, by=world.reviewer)
+    if not reviewed:
+        review_voucher(world.session, voucher, by=world.reviewer)
     before = world.counts()
-    with pytest.raises((BudgetExceeded, OverrideError), match=match) as info:
-        post_voucher(world.session, voucher, by=world.poster, override=override)
+    with pytest.raises((BudgetExceeded, OverrideError, SeparationOfDuties), match=match) as info:
+        post_voucher(world.session, voucher, by=world.poster)
     assert world.counts() == before
     assert voucher.status == "reviewed" and voucher.number is None
     return info.value
@@ -80,28 +82,100 @@ def test_split_must_add_up(world):
         world.project(amount="1000", by_source={"district": "400", "city": "500"})
 
 
-def test_an_override_with_a_reason_is_allowed_and_recorded(world):
-    world.allocate("10000")
-    project = world.project(amount="100")
-    voucher = world.spend(project, "150", override=Override("暴雨抢修，先行支付", by=world.poster))
-    assert voucher.status == "posted"
-    record = voucher.override
-    assert record.reason == "暴雨抢修，先行支付" and record.by is world.poster
-    assert "approved 100.00, spent 0.00, this voucher 150.00" in record.breaches
-
-
-def test_an_override_needs_a_reason(world):
+def over_budget(world):
+    """A reviewed payment of 150 on a project approved for 100."""
     world.allocate("10000")
     project = world.project(amount="100")
     voucher = world.spend(project, "150", post=False)
-    refused_at_posting(world, voucher, "needs a reason", override=Override("  ", by=world.poster))
+    review_voucher(world.session, voucher, by=world.reviewer)
+    return project, voucher
+
+
+def test_past_the_approval_only_with_the_committees_grant_recorded_with_who_allowed_it(world):
+    project, voucher = over_budget(world)
+    request = ask_override(world.session, voucher, "暴雨抢修，先行支付", by=world.poster)
+    refused_at_posting(world, voucher, "approved 100.00, spent 0.00", reviewed=True)  # asked is not granted
+    answer_override(world.session, request, grant=True, note="党工委会议同意追加", by=world.committee)
+    post_voucher(world.session, voucher, by=world.poster)
+    record = voucher.override
+    assert voucher.status == "posted" and record.request is request
+    assert (record.reason, record.by, request.asked_by) == ("暴雨抢修，先行支付", world.committee, world.poster)
+    assert "approved 100.00, spent 0.00, this voucher 150.00" in record.breaches
+
+
+def test_a_refused_request_leaves_the_voucher_refused_and_asking_again_is_a_new_request(world):
+    project, voucher = over_budget(world)
+    first = ask_override(world.session, voucher, "追加", by=world.poster)
+    assert ask_override(world.session, voucher, "再次提交", by=world.poster) is first  # a resent form asks once
+    answer_override(world.session, first, grant=False, note="请先调整预算", by=world.committee)
+    refused_at_posting(world, voucher, "approved 100.00", reviewed=True)
+    second = ask_override(world.session, voucher, "调整后再申请", by=world.poster)
+    assert second is not first and (first.status, second.status) == ("refused", "asked")
+
+
+def test_nobody_who_handled_the_voucher_answers_and_the_granter_does_not_post(world):
+    project, voucher = over_budget(world)
+    request = ask_override(world.session, voucher, "追加", by=world.poster)
+    for who, role in ((world.poster, "asked for it"), (world.clerk, "prepared the voucher"),
+                      (world.reviewer, "reviewed the voucher")):
+        with pytest.raises(OverrideError, match=role):
+            answer_override(world.session, request, grant=True, note="同意", by=who)
+    assert request.status == "asked"
+    answer_override(world.session, request, grant=True, note="同意", by=world.committee)
+    with pytest.raises(OverrideError, match="already answered"):
+        answer_override(world.session, request, grant=False, note="不同意", by=world.committee)
+    with pytest.raises(OverrideError, match="allowed voucher .* past the budget and cannot also post it"):
+        post_voucher(world.session, voucher, by=world.committee)
+
+
+def test_a_grant_covers_the_figures_it_was_asked_for_not_later_spending(world):
+    project, voucher = over_budget(world)
+    world.allow(voucher, "追加")
+    world.spend(project, "50")  # the project spends more before the granted voucher is posted
+    error = refused_at_posting(world, voucher, "changed since committee allowed it", reviewed=True)
+    assert isinstance(error, OverrideOutdated)
+    again = ask_override(world.session, voucher, "再次申请", by=world.poster)
+    assert error.granted.status == "withdrawn" and again.status == "asked"
+
+
+def test_returning_to_draft_withdraws_the_request_and_a_reason_is_required(world):
+    project, voucher = over_budget(world)
+    with pytest.raises(OverrideError, match="State the reason"):
+        ask_override(world.session, voucher, "  ", by=world.poster)
+    request = world.allow(voucher, "追加")
+    with pytest.raises(OverrideError, match="State the answer"):
+        answer_override(world.session, ask_override(world.session, voucher, "x", by=world.poster), grant=True,
+                        note="", by=world.committee)
+    return_to_draft(world.session, voucher, by=world.poster)
+    assert request.status == "withdrawn"
+    review_voucher(world.session, voucher, by=world.reviewer)
+    refused_at_posting(world, voucher, "approved 100.00", reviewed=True)
+
+
+def test_a_voucher_within_its_limits_is_not_asked_for(world):
+    world.allocate("10000")
+    voucher = world.spend(world.project(amount="1000"), "150", post=False)
+    with pytest.raises(OverrideError, match="only a reviewed voucher"):
+        ask_override(world.session, voucher, "追加", by=world.poster)
+    review_voucher(world.session, voucher, by=world.reviewer)
+    with pytest.raises(OverrideError, match="within every budget limit"):
+        ask_override(world.session, voucher, "追加", by=world.poster)
+
+
+def test_the_reviewer_does_not_post_what_they_reviewed(world):
+    world.allocate("10000")
+    voucher = world.spend(world.project(amount="1000"), "150", post=False)
+    review_voucher(world.session, voucher, by=world.reviewer)
+    with pytest.raises(SeparationOfDuties, match="reviewed voucher .* a third clerk posts"):
+        post_voucher(world.session, voucher, by=world.reviewer)
+    assert post_voucher(world.session, voucher, by=world.poster).status == "posted"
 
 
 def test_a_reversal_always_posts_but_reversing_income_already_spent_is_refused(world):
     allocation = world.allocate("1000")
     project = world.project(amount="1000")
     payment = world.spend(project, "800")
-    over = world.spend(project, "200", override=Override("追加", by=world.poster))
+    over = world.spend(project, "200")
     world.post(reverse_voucher(world.session, over, by=world.clerk))  # spending less is always fine
     assert project_spent(world.session, project.id, "financial") == Decimal("800.00")
     taking_back = reverse_voucher(world.session, allocation.voucher, by=world.clerk)
