@@ -48,11 +48,12 @@ DEMO_TREE = [
 ACCOUNTS_FOR_LEVEL = {
     "city": [("admin", "admin")],
     "district": [("district_oversight", "oversight")],
-    "street": [("street_committee", "committee"), ("street_finance", "finance"), ("street_finance", "finance2")],
+    "street": [("street_committee", "committee"), ("street_finance", "finance"), ("street_finance", "finance2"),
+               ("street_finance", "finance3")],
     "community": [("community_staff", "secretary")],
 }
 TITLE = {"admin": "管理员", "oversight": "区委组织部", "committee": "党工委", "finance": "财务制单",
-         "finance2": "财务审核", "secretary": "书记"}
+         "finance2": "财务审核", "finance3": "财务记账", "secretary": "书记"}
 
 
 @dataclass

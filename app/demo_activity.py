@@ -110,6 +110,7 @@ def _users(session: Session, community: Organisation) -> dict[str, User]:
         "committee": f"committee-{street.code.lower()}",
         "finance": f"finance-{street.code.lower()}",
         "finance2": f"finance2-{street.code.lower()}",
+        "finance3": f"finance3-{street.code.lower()}",
     }
     found = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names.values())))}
     return {key: found[name] for key, name in names.items()}
@@ -148,7 +149,7 @@ def populate(session: Session, city: Organisation, evidence_folder: Path, today:
 
 def _year_of(session, community, calendar, evidence_folder, secret) -> None:
     people = _users(session, community)
-    clerks = Clerks(people["finance"], people["finance2"], people["finance2"])
+    clerks = Clerks(people["finance"], people["finance2"], people["finance3"])
     book = open_book(session, community, calendar.start.year, by=people["finance"])
     base_code = community.code.lstrip("X")
     late = base_code.startswith("Q02")  # 河西区's district money arrived late and only in part

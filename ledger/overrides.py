@@ -27,13 +27,12 @@ TEXT_MAX = 2000
 OPEN = (ASKED, GRANTED)
 
 
-def _text(value: str | None, field: str, what: str) -> str:
+def _text(value: str | None, field: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise OverrideError(N_("State the %(what)s: it is recorded with your name."), field=field, what=what)
+        raise OverrideError(N_("State why: it is recorded with your name."), field=field)
     if len(text) > TEXT_MAX:
-        raise OverrideError(N_("Keep the %(what)s within %(max)s characters."), field=field, what=what,
-                            max=TEXT_MAX)
+        raise OverrideError(N_("Keep it within %(max)s characters."), field=field, max=TEXT_MAX)
     return text
 
 
@@ -55,7 +54,7 @@ def ask_override(session: Session, voucher: Voucher, reason: str, by: User) -> O
     Asking again while a request is open returns it (a resent form asks once); a granted
     request whose figures have moved since is withdrawn and asked afresh.
     """
-    reason = _text(reason, "reason", "reason")
+    reason = _text(reason, "reason")
     if by is None or not by.is_active:
         raise OverrideError(N_("An active user must ask."), field="by")
     lock_organisation(session, voucher.book.organisation_id)
@@ -85,7 +84,7 @@ def ask_override(session: Session, voucher: Voucher, reason: str, by: User) -> O
 
 def answer_override(session: Session, request: OverrideRequest, grant: bool, note: str, by: User) -> OverrideRequest:
     """Grant or refuse ``request``; the caller has checked ``by``'s authority over its organisation."""
-    note = _text(note, "answer", "answer")
+    note = _text(note, "answer")
     if by is None or not by.is_active:
         raise OverrideError(N_("An active user must answer."), field="by")
     _fresh(session, request)

@@ -32,6 +32,7 @@ ACTIONS = {
     "project.review": "approve, return or reject a community's projects; fast-approve emergencies",
     "books.view": "read the books and financial reports",
     "books.post": "enter, review, post and reverse vouchers; record allocations; close periods and years; import",
+    "budget.override": "grant or refuse a clerk's request to post past a project's approval or the money received",
     "oversight.view": "oversight dashboards, evaluation and exports",
     "evaluation.manage": "edit evaluation templates and enter evaluated indicators",
 }
@@ -42,7 +43,8 @@ ROLES: dict[str, Role] = {
         Role("community_staff", _l("Community secretary / staff"), "community",
              frozenset({"org.view", "community.work", "project.view", "books.view"})),
         Role("street_committee", _l("Street party committee"), "street",
-             frozenset({"org.view", "project.view", "project.review", "books.view", "oversight.view"})),
+             frozenset({"org.view", "project.view", "project.review", "books.view", "oversight.view",
+                        "budget.override"})),
         Role("street_finance", _l("Street finance"), "street",
              frozenset({"org.view", "project.view", "books.view", "books.post"})),
         Role("district_oversight", _l("District oversight / auditor"), "district",

@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..nav import register_nav
 from . import books, imports, reports, targets, tasks, vouchers  # noqa: F401  (tasks: job kinds)
-from .common import fin_status
+from .common import fin_status, override_status
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 rule = bp.add_url_rule
@@ -21,6 +21,7 @@ rule("/books/<int:book_id>/ledger", "ledger", reports.ledger)
 rule("/vouchers/<int:voucher_id>", "voucher", vouchers.show)
 rule("/vouchers/<int:voucher_id>/review", "review_voucher", vouchers.review, methods=["POST"])
 rule("/vouchers/<int:voucher_id>/post", "post_voucher", vouchers.post, methods=["POST"])
+rule("/vouchers/<int:voucher_id>/override-request", "request_override", vouchers.request_override, methods=["POST"])
 rule("/vouchers/<int:voucher_id>/return", "return_voucher", vouchers.return_draft, methods=["POST"])
 rule("/vouchers/<int:voucher_id>/discard", "discard_voucher", vouchers.discard, methods=["POST"])
 rule("/vouchers/<int:voucher_id>/reverse", "reverse_voucher", vouchers.reverse, methods=["GET", "POST"])
@@ -33,6 +34,7 @@ rule("/imports", "imports", imports.upload, methods=["GET", "POST"])
 rule("/verify", "verify", imports.verify_page)
 
 bp.add_app_template_global(fin_status, "fin_status")
+bp.add_app_template_global(override_status, "override_status")
 
 register_nav("finance.index", _l("Books"), "books.view", order=40)
 register_nav("finance.queue", _l("To review and post"), "books.post", order=41)

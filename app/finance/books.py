@@ -194,7 +194,7 @@ def year_end(book_id: int):
             )
             record(db.session, current_user.id, "yearend.request", book, disposition=disposition, job=job.id)
             db.session.commit()
-            flash(_("Year-end close requested. A second clerk must confirm it on this page."), "success")
+            flash(_("Year-end close requested. Two more clerks must confirm it on this page: a reviewer, then a poster."), "success")
             return redirect(url_for("jobs.show", job_id=job.id))
     summary = {d: year_end_summary(book, d) for d in DISPOSITIONS}
     return render_template("finance/year_end.html", book=book, form=form, summary=summary, unposted=unposted)

@@ -130,8 +130,19 @@ BREAKDOWN_TITLES = {
 }
 
 
+OVERRIDE_TITLES = {
+    "asked": _l("waiting for an answer"), "granted": _l("granted"), "refused": _l("refused"),
+    "withdrawn": _l("withdrawn"),
+}
+
+
 def fin_status(status: str) -> str:
     return str(STATUS_TITLES.get(status, status))
+
+
+def override_status(status: str) -> str:
+    """The title of a request's state to post past a budget limit."""
+    return str(OVERRIDE_TITLES.get(status, status))
 
 
 def column_title(column: str) -> str:

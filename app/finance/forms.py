@@ -100,9 +100,11 @@ class ReviewForm(FlaskForm):
     """Only the CSRF token: review, return, discard, post."""
 
 
-class PostForm(FlaskForm):
-    override_reason = TextAreaField(_l("Reason for posting past the budget limit"), validators=[
-        Optional(), Length(max=1000)])
+class OverrideRequestForm(FlaskForm):
+    """A clerk asks the street committee to allow posting past a budget limit."""
+
+    reason = TextAreaField(_l("Why this voucher must be posted past the limit"), validators=[
+        DataRequired(_l("State the reason: the street committee decides on it.")), Length(max=2000)])
 
 
 class ReverseForm(FlaskForm):

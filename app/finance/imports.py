@@ -2,8 +2,8 @@
 
 An upload is checked at once by running the whole import inside a savepoint that is
 rolled back (every cell and every posting rule, nothing kept), so the clerk sees the
-row-by-row report immediately. A clean file becomes a job that a second clerk confirms:
-the uploader prepares (制单), the confirming clerk reviews and posts (审核/记账).
+row-by-row report immediately. A clean file becomes a job that two more clerks confirm:
+the uploader prepares (制单), the first to confirm reviews (审核), the second posts (记账).
 """
 
 from __future__ import annotations
@@ -39,10 +39,11 @@ def check_import(kind: str, data: bytes, filename: str, preparer: User, within: 
     """Run the import and undo it: the report says what would be posted, or which rows are wrong."""
     savepoint = db.session.begin_nested()
     try:
-        checker = User(username=f"import-check-{uuid.uuid4().hex[:12]}", display_name="导入检查")
-        db.session.add(checker)
+        reviewer, poster = (User(username=f"import-check-{uuid.uuid4().hex[:12]}", display_name="导入检查")
+                            for _ in range(2))
+        db.session.add_all([reviewer, poster])
         db.session.flush()
-        return IMPORTS[kind](db.session, data, filename, Clerks(preparer, checker, checker), within=within)
+        return IMPORTS[kind](db.session, data, filename, Clerks(preparer, reviewer, poster), within=within)
     finally:
         savepoint.rollback()
 
@@ -75,7 +76,7 @@ def upload():
             report = None
         if report is not None and report.ok and not report.created:
             form.file.errors = list(form.file.errors) + [_("The file has no rows to import.")]
-            report = None  # an empty file is no job for a second clerk to confirm
+            report = None  # an empty file is no job for other clerks to confirm
         if report is not None and report.ok:
             job = create_job(
                 db.session, "finance.import", _home_organisation("books.post"), current_user.user,
@@ -87,7 +88,7 @@ def upload():
             )
             record(db.session, current_user.id, "import.request", job, file=filename, kind=form.kind.data)
             db.session.commit()
-            flash(_("The file is correct. A second clerk must confirm the import before it is posted."), "success")
+            flash(_("The file is correct. Two more clerks must confirm the import before it is posted: a reviewer, then a poster."), "success")
             return redirect(url_for("jobs.show", job_id=job.id))
         if report is not None:
             db.session.rollback()

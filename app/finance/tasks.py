@@ -77,9 +77,9 @@ def export_trial_balances(job, progress) -> None:
 
 
 def _clerks(job) -> Clerks:
-    if job.confirmed_by is None:
-        raise JobFailed(N_("This job needs a second clerk's confirmation."))
-    return Clerks(job.requested_by, job.confirmed_by, job.confirmed_by)
+    if job.confirmed_by is None or job.poster is None:
+        raise JobFailed(N_("This job needs the confirmations of two more clerks."))
+    return Clerks(job.requested_by, job.confirmed_by, job.poster)
 
 
 def run_import(job, progress) -> None:

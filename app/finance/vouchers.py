@@ -13,9 +13,10 @@ from sqlalchemy.orm import selectinload
 
 from ledger.base import money
 from ledger.books import Book
-from ledger.budget import BudgetExceeded, Override, breaches_of
+from ledger.budget import BudgetExceeded, OverrideOutdated, breaches_of
 from ledger.errors import DomainError
 from ledger.organisations import Organisation
+from ledger.overrides import ask_override
 from ledger.posting import (
     discard_voucher, post_voucher, prepare_voucher, return_to_draft, reverse_voucher, review_voucher,
 )
@@ -30,14 +31,10 @@ from ..jobs.kinds import KINDS
 from ..jobs.models import WAITING, Job
 from ..web import options
 from .common import account_bases, line_choices, load_book, load_voucher, today_in
-from .forms import PostForm, ReverseForm, ReviewForm, VoucherForm
+from .forms import OverrideRequestForm, ReverseForm, ReviewForm, VoucherForm
 
 LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 LINE_FIELDS = {"account", "debit", "credit", "project", "purpose", "source", "memo"}
-
-
-def _refused_key(voucher_id: int) -> str:
-    return f"finance-budget-refused-{voucher_id}"
 
 
 def _fill(form: VoucherForm, book: Book) -> None:
@@ -147,6 +144,10 @@ def new(book_id: int):
     )
 
 
+def _breach_messages(breaches) -> list[str]:
+    return [error_message(DomainError(b.template, **b.params)) for b in breaches]
+
+
 @login_required
 def show(voucher_id: int):
     voucher = load_voucher(voucher_id)
@@ -156,10 +157,12 @@ def show(voucher_id: int):
         sums[line.account.basis][0] += line.debit
         sums[line.account.basis][1] += line.credit
     may_post = current_user.can("books.post", voucher.book.organisation)
+    breaches = breaches_of(db.session, voucher) if voucher.status == REVIEWED and may_post else []
     return render_template(
         "finance/voucher.html", voucher=voucher, bases=bases, sums=sums, may_post=may_post,
-        form=ReviewForm(), post_form=PostForm(), is_preparer=voucher.prepared_by_id == current_user.id,
-        budget_refused=bool(session.get(_refused_key(voucher.id))) and voucher.status == REVIEWED,
+        form=ReviewForm(), is_preparer=voucher.prepared_by_id == current_user.id,
+        breaches=_breach_messages(breaches), requests=voucher.override_requests,
+        request_form=OverrideRequestForm(),
     )
 
 
@@ -188,7 +191,6 @@ def review(voucher_id: int):
 def return_draft(voucher_id: int):
     _act(voucher_id, lambda v: return_to_draft(db.session, v, by=current_user.user),
          _("Voucher returned to draft."), "voucher.return")
-    session.pop(_refused_key(voucher_id), None)
     return redirect(url_for("finance.voucher", voucher_id=voucher_id))
 
 
@@ -213,34 +215,48 @@ def discard(voucher_id: int):
 @login_required
 def post(voucher_id: int):
     voucher = load_voucher(voucher_id, "books.post")
-    form = PostForm()
-    if form.validate_on_submit():
-        reason = (form.override_reason.data or "").strip()
-        refused = bool(session.get(_refused_key(voucher.id)))
-        if reason and not refused:
-            flash(_("A budget override can only be given after the posting was refused for the budget."), "error")
-            return redirect(url_for("finance.voucher", voucher_id=voucher.id))
-        override = Override(reason, current_user.user) if reason else None
-
+    if ReviewForm().validate_on_submit():
         def posting() -> None:
-            post_voucher(db.session, voucher, by=current_user.user, override=override)
+            post_voucher(db.session, voucher, by=current_user.user)
             record(db.session, current_user.id, "voucher.post", voucher, number=voucher.number,
-                   **({"override": reason} if voucher.override else {}))
+                   **({"override_granted_by": voucher.override.by.username} if voucher.override else {}))
 
         try:
             run_transaction(db.session, posting)  # commits; again after a serialization failure or deadlock
-            session.pop(_refused_key(voucher.id), None)
             flash(_("Voucher posted as number %(number)s.", number=voucher.number), "success")
         except BudgetExceeded as error:
             db.session.rollback()
-            session[_refused_key(voucher_id)] = True
-            for breach in error.breaches:
-                flash(error_message(DomainError(breach.template, **breach.params)), "error")
-            flash(_("To post anyway, state the reason for a budget override below; it is recorded with your name."),
+            if isinstance(error, OverrideOutdated):
+                flash(error_message(error), "error")
+            for message in _breach_messages(error.breaches):
+                flash(message, "error")
+            flash(_("To post past the limit, ask the street committee below; it is decided and recorded there."),
                   "warning")
         except DomainError as error:
             db.session.rollback()
             flash(error_message(error), "error")
+    return redirect(url_for("finance.voucher", voucher_id=voucher_id))
+
+
+@login_required
+def request_override(voucher_id: int):
+    """Ask the street committee to allow posting past a budget limit (超预算申请)."""
+    voucher = load_voucher(voucher_id, "books.post")
+    form = OverrideRequestForm()
+    if form.validate_on_submit():
+        try:
+            request_ = ask_override(db.session, voucher, form.reason.data, by=current_user.user)
+            record(db.session, current_user.id, "override.ask", request_, voucher=voucher.label,
+                   reason=request_.reason)
+            db.session.commit()
+            flash(_("Asked: the street committee will grant or refuse it; the answer shows on this page."),
+                  "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error_message(error), "error")
+    else:
+        for message in form.reason.errors:
+            flash(message, "error")
     return redirect(url_for("finance.voucher", voucher_id=voucher_id))
 
 
@@ -275,7 +291,7 @@ def reverse(voucher_id: int):
 
 @login_required
 def queue():
-    """Drafts to review and reviewed vouchers to post, and jobs waiting for a second clerk."""
+    """Drafts to review and reviewed vouchers to post, and jobs waiting for more clerks."""
     if not current_user.can("books.post"):
         abort(403)
     vouchers = db.session.scalars(

@@ -56,7 +56,7 @@ def index():
 @login_required
 def show(job_id: int):
     job = load_job(job_id)
-    may_confirm = (job.status == WAITING and job.requested_by_id != current_user.id
+    may_confirm = (job.status == WAITING and current_user.id not in (job.requested_by_id, job.confirmed_by_id)
                    and current_user.can(job.action, job.organisation))
     response = make_response(render_template(
         "jobs/show.html", job=job, kind=KINDS.get(job.kind), may_confirm=may_confirm,
@@ -88,8 +88,10 @@ def confirm(job_id: int):
         try:
             confirm_job(db.session, job, current_user.user)
             db.session.commit()
-            dispatch(job.id)
-            flash(_("Confirmed: the job is queued."), "success")
+            if job.status == QUEUED:
+                dispatch(job.id)
+            flash(_("Confirmed: the job is queued.") if job.status == QUEUED
+                  else _("Confirmed as reviewer: a third clerk confirms the posting."), "success")
         except DomainError as error:
             db.session.rollback()
             flash(error_message(error), "error")

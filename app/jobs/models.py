@@ -2,8 +2,9 @@
 
 A job names the organisation it is about and the action a user needs there to see it
 (``books.view`` for a report, ``books.post`` for an import); its requester always sees
-it. Some jobs change the books and need a second person: they wait (``waiting``) until
-someone else with the action confirms them, then run with that person as reviewer.
+it. Some jobs change the books and need two more people: they wait (``waiting``) until
+someone else with the action confirms them as reviewer (审核), then a third as poster
+(记账), and run with those three as the vouchers' preparer, reviewer and poster.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ class Job(Base):
         CheckConstraint("status <> 'done' OR progress = 100", name="done_is_complete"),
         CheckConstraint("length(trim(kind)) > 0", name="kind_not_blank"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        CheckConstraint("poster_id IS NULL OR (confirmed_by_id IS NOT NULL AND poster_id <> confirmed_by_id "
+                        "AND poster_id <> requested_by_id)", name="poster_is_a_third_person"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,7 +45,9 @@ class Job(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     #: The action (app/auth/roles.py) that lets someone other than the requester see it.
     action: Mapped[str] = mapped_column(String(32), default="books.view")
+    #: The second person, who reviews what the job writes, and the third, who posts it.
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    poster_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default=QUEUED, index=True)
     progress: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(Text, default="")
@@ -62,6 +67,7 @@ class Job(Base):
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     confirmed_by: Mapped[User | None] = relationship(foreign_keys=[confirmed_by_id])
+    poster: Mapped[User | None] = relationship(foreign_keys=[poster_id])
     organisation: Mapped[Organisation] = relationship()
 
     @property

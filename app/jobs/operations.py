@@ -38,15 +38,21 @@ def create_job(
 
 
 def confirm_job(session: Session, job: Job, by: User) -> Job:
-    """A second person confirms a waiting job: it is queued, with them as reviewer."""
+    """Another person confirms a waiting job: first as its reviewer, then a third as its
+    poster, after which it is queued. Re-checked under the job's row lock, so a confirmation
+    sent twice or by two clerks at once counts once."""
+    session.refresh(job, with_for_update=True)
     if job.status != WAITING:
         raise JobError(N_("This job is not waiting for a confirmation."), field="job")
-    if job.requested_by_id == by.id:
+    if by.id in (job.requested_by_id, job.confirmed_by_id):
         raise JobError(
-            N_("%(user)s requested this job and cannot also confirm it: another clerk must."),
-            field="job", user=by.username,
+            N_("%(user)s already requested or confirmed this job and cannot confirm it again: "
+               "another clerk must."), field="job", user=by.username,
         )
-    job.status, job.confirmed_by_id, job.message = QUEUED, by.id, N_("Queued.")
+    if job.confirmed_by_id is None:
+        job.confirmed_by_id, job.message = by.id, N_("Reviewed; waiting for a third clerk to confirm the posting.")
+    else:
+        job.status, job.poster_id, job.message = QUEUED, by.id, N_("Queued.")
     session.flush()
     return job
 

@@ -4,7 +4,7 @@ from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
 from ..nav import register_nav
-from . import dashboard, links, plans, review
+from . import dashboard, links, overrides, plans, review
 
 bp = Blueprint("street", __name__, url_prefix="/street")
 bp.add_url_rule("/", "index", dashboard.index)
@@ -17,6 +17,9 @@ bp.add_url_rule("/<street_code>/review/<int:project_id>/return", "return_project
                 methods=["POST"])
 bp.add_url_rule("/<street_code>/review/<int:project_id>/reject", "reject", review.reject, methods=["POST"])
 bp.add_url_rule("/<street_code>/review/<int:project_id>/fast-approve", "fast_approve", review.fast_approve,
+                methods=["POST"])
+bp.add_url_rule("/<street_code>/overrides", "overrides", overrides.index)
+bp.add_url_rule("/<street_code>/overrides/<int:request_id>/answer", "answer_override", overrides.answer,
                 methods=["POST"])
 bp.add_url_rule("/<street_code>/plans", "plans", plans.index)
 bp.add_url_rule("/<street_code>/plans/<community_code>/<int:year>", "plan", plans.show)

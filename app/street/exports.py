@@ -26,6 +26,8 @@ EXTRA_TITLES = {
     "amount": "金额", "arrived_on": "到位日期", "community": "社区", "code": "项目编号",
     "step": "所处步骤", "since": "进入步骤时间", "days_over": "逾期天数", "due": "补议补公开期限",
     "overdue": "是否逾期", "type": "项目类型", "count": "项目数", "number": "步骤序号",
+    "voucher": "凭证号", "date": "日期", "project": "项目", "description": "摘要", "allowed_by": "批准人",
+    "allowed_at": "批准时间", "reason": "理由",
 }
 
 
@@ -100,6 +102,8 @@ def board_tables(board: Board) -> list[tuple[str, str, pd.DataFrame]]:
         tables.append(("concentrated_streets", _("Concentrated streets"), board.concentrated_streets))
     tables += [
         ("late_allocations", _("Late allocations"), board.late),
+        ("past_budget", _("Posted past the budget"),
+         board.past_budget.assign(allowed_at=[_local(t) for t in board.past_budget["allowed_at"]])),
         ("overdue_steps", _("Overdue steps"), _project_frame(board.overdue, with_due=False)),
         ("emergencies", _("Emergency follow-ups"), _project_frame(board.emergencies, with_due=True)),
         ("by_type", _("Projects by type"), pd.DataFrame(

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ledger.allocations import Allocation
 from ledger.base import utcnow
@@ -25,7 +25,8 @@ from ledger.organisations import LEVELS, Organisation
 from ledger.reports import (
     Rounding, community_overview, execution_by_organisation, execution_by_purpose, execution_timeline,
 )
-from ledger.vouchers import POSTED, Voucher
+from ledger.users import User
+from ledger.vouchers import POSTED, BudgetOverride, Voucher
 from workflows.emergency import followed_up
 from workflows.projects import PROJECT_TYPES, Project
 from workflows.timers import overdue_follow_ups, overdue_steps
@@ -155,6 +156,30 @@ def late_allocations(session: Session, root: Organisation, year: int,
     )
 
 
+def postings_past_budget(session: Session, root: Organisation, year: int) -> pd.DataFrame:
+    """Vouchers of ``year`` under ``root`` posted past a budget limit (超预算), with who allowed it."""
+    rows = session.execute(
+        select(Organisation.code, Organisation.name, Voucher, BudgetOverride.reason, User.display_name,
+               BudgetOverride.at)
+        .join(Voucher, Voucher.id == BudgetOverride.voucher_id)
+        .join(Book, Book.id == Voucher.book_id)
+        .join(Organisation, Organisation.id == Book.organisation_id)
+        .join(User, User.id == BudgetOverride.by_id)
+        .where(under(root), Book.fiscal_year == year, Voucher.status == POSTED)
+        .order_by(Organisation.path, Voucher.number)
+        .options(selectinload(Voucher.lines))
+    ).all()
+    records = []
+    for code, name, voucher, reason, allowed_by, allowed_at in rows:
+        projects = sorted({line.project.code for line in voucher.lines if line.project is not None})
+        amount = sum((line.debit for line in voucher.lines if line.account.basis == "financial"), Decimal("0.00"))
+        records.append((code, name, voucher.number, voucher.date, "、".join(projects), voucher.description, amount,
+                        allowed_by, allowed_at, reason))
+    return pd.DataFrame.from_records(records, columns=[
+        "organisation", "name", "voucher", "date", "project", "description", "amount", "allowed_by", "allowed_at",
+        "reason"])
+
+
 # --- projects: overdue steps, emergencies, counts ------------------------------------------
 
 
@@ -244,6 +269,7 @@ class Board:
     idle: pd.DataFrame
     late: pd.DataFrame
     late_cutoff: dt.date  # allocations arriving after this day are late
+    past_budget: pd.DataFrame  # postings allowed past a budget limit, with who allowed them
     timeline: pd.DataFrame  # the root's cumulative spending and execution rate by month
     overdue: list[ProjectLine]
     emergencies: list[ProjectLine]
@@ -274,6 +300,7 @@ def board(session: Session, root: Organisation, year: int, threshold: Decimal = 
         concentrated_streets=concentrated_streets,
         idle=idle_communities(session, root, year, execution),
         late=late_allocations(session, root, year, late_after), late_cutoff=dt.date(year, *late_after),
+        past_budget=postings_past_budget(session, root, year),
         timeline=execution_timeline(session, root, year, rounding=RATES, months=timeline_months(year)),
         overdue=overdue(session, root), emergencies=emergencies(session, root),
         counts=project_counts(session, root, year),

@@ -107,3 +107,14 @@ class PlanYearForm(FlaskForm):
 
     year = IntegerField(_l("Plan year"), validators=[Optional(), NumberRange(min=2000, max=2100)])
 
+
+
+class OverrideAnswerForm(FlaskForm):
+    """The committee's answer to a request to post past a budget limit: grant or refuse, and why."""
+
+    decision = RadioField(_l("Decision"), choices=[("grant", _l("Grant: the voucher may be posted past the limit")),
+                                                   ("refuse", _l("Refuse: the voucher stays unposted"))],
+                          validators=[InputRequired(_l("Choose to grant or to refuse."))])
+    note = TextAreaField(_l("Why (recorded with your name, shown to the clerks and on the boards)"),
+                         validators=[DataRequired(_l("State why: it is recorded with your name.")),
+                                     Length(max=REASON_MAX)])

@@ -22,6 +22,7 @@ from ..web import show_error
 from . import loading
 from .figures import projects_under
 from .links import community_link
+from .overrides import waiting_count
 from .forms import RejectForm, ReturnForm, decision_form
 from .records import (
     awaiting_fast_approval, awaiting_review, before_review_steps, candidate_states, record, source_names,
@@ -47,7 +48,8 @@ def queue(street_code: str):
     upcoming = [p for p in projects if p.state in before_review_steps(p.definition)]
     records = {p.id: record(db.session, p) for p in review + fast + upcoming}
     return render_template("street/queue.html", street=street, review=review, fast=fast, upcoming=upcoming,
-                           records=records, now=utcnow(), types=PROJECT_TYPES)
+                           records=records, now=utcnow(), types=PROJECT_TYPES,
+                           overrides_waiting=waiting_count(street) if current_user.can("budget.override", street) else 0)
 
 
 def _page(street, project, forms: dict | None = None, status: int = 200):

@@ -176,9 +176,9 @@ def test_rename_keeps_the_code(world, session, login_as):
 
 def test_deactivation_is_refused_with_the_reason(fin, session, login_as):
     admin = login_as("admin")
-    clerk, poster = login_as("finance-s0101"), login_as("finance2-s0101")
+    clerk, reviewer, poster = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("finance3-s0101")
     from tests.app.test_finance_vouchers import allocate
-    allocate(clerk, poster, session, fin.book.id)  # posts lines on 1011, 4001, 6001, 8001
+    allocate(clerk, reviewer, poster, session, fin.book.id)  # posts lines on 1011, 4001, 6001, 8001
     used = account(session, "1011")
     post(admin, f"/admin/accounts/{used.id}/active")
     assert "已记账分录，不能停用" in admin.get("/admin/accounts").get_data(as_text=True)

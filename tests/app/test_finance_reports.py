@@ -88,8 +88,8 @@ def test_an_import_with_a_bad_row_shows_the_report_and_writes_nothing(fin, sessi
     assert session.scalar(select(func.count(Job.id))) == 0
 
 
-def test_a_correct_import_waits_for_a_second_clerk_then_posts(fin, session, login_as, app):
-    clerk, second = login_as("finance-s0101"), login_as("finance2-s0101")
+def test_a_correct_import_waits_for_two_more_clerks_then_posts(fin, session, login_as, app):
+    clerk, second, third = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("finance3-s0101")
     before = session.scalar(select(func.count(Voucher.id)))
     data = "organisation,source,amount,arrived_on,reference\nQ010102,city,2500.00,2026-03-01,IMP-1\n".encode()
     response = clerk.post("/finance/imports", data={
@@ -105,6 +105,10 @@ def test_a_correct_import_waits_for_a_second_clerk_then_posts(fin, session, logi
     assert job.status == "waiting"
     assert "/jobs/" in second.get("/finance/queue").get_data(as_text=True)
     second.post(f"/jobs/{job.id}/confirm", data={"csrf_token": csrf_token(second, "/home")})
+    second.post(f"/jobs/{job.id}/confirm", data={"csrf_token": csrf_token(second, "/home")})  # twice: once
+    session.expire_all()
+    assert job.status == "waiting" and job.confirmed_by.username == "finance2-s0101" and job.poster is None
+    third.post(f"/jobs/{job.id}/confirm", data={"csrf_token": csrf_token(third, "/home")})
     session.expire_all()
     assert job.status == "queued"
     assert run_job(job.id) == "done"
@@ -113,13 +117,13 @@ def test_a_correct_import_waits_for_a_second_clerk_then_posts(fin, session, logi
     assert session.scalar(select(func.count(Voucher.id))) == before + 1
     posted = session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
     assert posted.status == "posted" and posted.prepared_by.username == "finance-s0101"
-    assert posted.posted_by.username == "finance2-s0101"
+    assert (posted.reviewed_by.username, posted.posted_by.username) == ("finance2-s0101", "finance3-s0101")
     assert run_job(job.id) == "done"  # redelivered: not redone
     assert session.scalar(select(func.count(Voucher.id))) == before + 1
 
 
 def test_year_end_close_with_confirmation(fin, session, login_as):
-    clerk, second = login_as("finance-s0101"), login_as("finance2-s0101")
+    clerk, second, third = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("finance3-s0101")
     book = fin.sibling_book
     page = clerk.get(f"/finance/books/{book.id}/year-end").get_data(as_text=True)
     assert "结转" in page and "财政收回" in page
@@ -131,6 +135,7 @@ def test_year_end_close_with_confirmation(fin, session, login_as):
     assert response.status_code == 302
     job = session.scalars(select(Job).where(Job.kind == "finance.year_end")).one()
     second.post(f"/jobs/{job.id}/confirm", data={"csrf_token": csrf_token(second, "/home")})
+    third.post(f"/jobs/{job.id}/confirm", data={"csrf_token": csrf_token(third, "/home")})
     assert run_job(job.id) == "done"
     session.expire_all()
     assert book.period(12).is_closed

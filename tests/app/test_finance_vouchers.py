@@ -8,7 +8,7 @@ import re
 from sqlalchemy import func, select
 
 from ledger.allocations import Allocation
-from ledger.vouchers import BudgetOverride, Voucher
+from ledger.vouchers import BudgetOverride, OverrideRequest, Voucher
 from tests.app.conftest import csrf_token
 from tests.app.test_finance_setup import YEAR, fin, spending_lines  # noqa: F401
 
@@ -32,14 +32,14 @@ def act(client, voucher_id: int, action: str, **data):
                        data={"csrf_token": csrf_token(client, "/home"), **data})
 
 
-def allocate(clerk, poster, session, book_id: int, amount: str = "5000.00") -> Allocation:
+def allocate(clerk, reviewer, poster, session, book_id: int, amount: str = "5000.00") -> Allocation:
     response = clerk.post(f"/finance/books/{book_id}/allocations", data={
         "csrf_token": csrf_token(clerk, "/home"), "source": "district", "amount": amount,
         "arrived_on": dt.date(YEAR, 1, 10).isoformat(), "reference": "区财拨〔2026〕1号", "key": "k-alloc",
     })
     assert response.status_code == 302, response.get_data(as_text=True)
     allocation = session.scalars(select(Allocation).order_by(Allocation.id.desc())).first()
-    assert act(poster, allocation.voucher_id, "review").status_code == 302
+    assert act(reviewer, allocation.voucher_id, "review").status_code == 302
     assert act(poster, allocation.voucher_id, "post").status_code == 302
     session.expire_all()
     assert allocation.voucher.status == "posted"
@@ -50,9 +50,9 @@ def vouchers(session) -> int:
     return session.scalar(select(func.count(Voucher.id)))
 
 
-def test_a_balanced_voucher_is_entered_and_posted_by_a_second_clerk(fin, session, login_as):
-    clerk, second = login_as("finance-s0101"), login_as("finance2-s0101")
-    allocate(clerk, second, session, fin.book.id)
+def test_a_balanced_voucher_is_entered_reviewed_by_a_second_clerk_and_posted_by_a_third(fin, session, login_as):
+    clerk, second, third = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("finance3-s0101")
+    allocate(clerk, second, third, session, fin.book.id)
     response = enter(clerk, fin.book.id, spending_lines("300.00", memo="修缮座椅"))
     assert response.status_code == 302
     voucher = session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
@@ -60,9 +60,14 @@ def test_a_balanced_voucher_is_entered_and_posted_by_a_second_clerk(fin, session
     page = clerk.get(f"/finance/vouchers/{voucher.id}").get_data(as_text=True)
     assert "300.00" in page and "修缮座椅" in page
     assert act(second, voucher.id, "review").status_code == 302
-    assert act(second, voucher.id, "post").status_code == 302
+    refused = act(second, voucher.id, "post")  # the reviewer does not post what they reviewed
+    assert "须由第三名财务人员记账" in second.get(refused.headers["Location"]).get_data(as_text=True)
     session.expire_all()
-    assert voucher.status == "posted" and voucher.number and voucher.posted_by.username == "finance2-s0101"
+    assert voucher.status == "reviewed"
+    assert act(third, voucher.id, "post").status_code == 302
+    session.expire_all()
+    assert voucher.status == "posted" and voucher.number and voucher.posted_by.username == "finance3-s0101"
+    assert voucher.reviewed_by.username == "finance2-s0101"
 
 
 def test_the_preparer_can_neither_review_nor_post(fin, session, login_as):
@@ -107,32 +112,84 @@ def test_a_negative_list_use_is_refused_with_the_rule(fin, session, login_as):
     assert vouchers(session) == before
 
 
-def test_over_budget_is_refused_then_overridden_with_a_reason(fin, session, login_as):
+def test_over_budget_posts_only_once_the_street_committee_grants_it(fin, session, login_as):
     before = vouchers(session)
-    clerk, second = login_as("finance-s0101"), login_as("finance2-s0101")
-    allocate(clerk, second, session, fin.book.id)
+    clerk, second, third = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("finance3-s0101")
+    committee = login_as("committee-s0101")
+    allocate(clerk, second, third, session, fin.book.id)
     lines = spending_lines("1500.00")
     first = enter(clerk, fin.book.id, lines)
     page = first.get_data(as_text=True)
     assert first.status_code == 200 and "FIN-T1" in page and 'value="1500.00"' in page
     assert 'name="override_request"' in page and vouchers(session) == before + 1  # only the allocation
-    key = _key(page)
-    saved = enter(clerk, fin.book.id, lines, key=key, override_request="追加验收后的维修费用")
+    saved = enter(clerk, fin.book.id, lines, key=_key(page), override_request="追加验收后的维修费用")
     assert saved.status_code == 302
     voucher = session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
     act(second, voucher.id, "review")
-    # an override cannot be given before a refusal
-    act(second, voucher.id, "post", override_reason="先斩后奏")
+    # a clerk alone cannot post it, whatever they send
+    act(third, voucher.id, "post", override_reason="boss said so")
+    session.expire_all()
+    assert voucher.status == "reviewed" and session.scalar(select(func.count(BudgetOverride.id))) == 0
+    page = third.get(f"/finance/vouchers/{voucher.id}").get_data(as_text=True)
+    assert "approved 1000.00" in page or "批准 1000.00" in page or "1000.00" in page
+    assert "override-request" in page  # the form that asks the committee
+    asked = act(third, voucher.id, "override-request", reason="街道党工委会议同意追加维修")
+    act(third, voucher.id, "override-request", reason="街道党工委会议同意追加维修")  # sent twice: asked once
+    assert asked.status_code == 302
+    request_ = session.scalars(select(OverrideRequest)).one()
+    assert request_.status == "asked" and request_.asked_by.username == "finance3-s0101"
+    act(third, voucher.id, "post")  # asked is not granted
     session.expire_all()
     assert voucher.status == "reviewed"
-    refused = act(second, voucher.id, "post")
-    page = second.get(refused.headers["Location"]).get_data(as_text=True)
-    assert "override_reason" in page
-    act(second, voucher.id, "post", override_reason="街道党工委会议同意追加")
+
+    queue = committee.get("/street/S0101/overrides").get_data(as_text=True)
+    assert "街道党工委会议同意追加维修" in queue and f'data-override="{request_.id}"' in queue
+    answer = f"/street/S0101/overrides/{request_.id}/answer"
+    token = csrf_token(committee, "/home")
+    assert committee.post(answer, data={"csrf_token": token, "decision": "grant", "note": ""}).status_code == 302
     session.expire_all()
-    assert voucher.status == "posted"
+    assert request_.status == "asked"  # no note, no answer
+    committee.post(answer, data={"csrf_token": token, "decision": "grant", "note": "2026年第3次党工委会议通过"})
+    replay = committee.post(answer, data={"csrf_token": token, "decision": "refuse", "note": "改主意"},
+                            follow_redirects=True).get_data(as_text=True)
+    assert "already answered" in replay or "已由" in replay
+    session.expire_all()
+    assert (request_.status, request_.answered_by.username) == ("granted", "committee-s0101")
+
+    act(third, voucher.id, "post")
+    session.expire_all()
+    assert voucher.status == "posted" and voucher.posted_by.username == "finance3-s0101"
     override = session.scalars(select(BudgetOverride)).one()
-    assert override.reason == "街道党工委会议同意追加" and override.by.username == "finance2-s0101"
+    assert override.by.username == "committee-s0101" and override.request_id == request_.id
+    board = committee.get("/street/S0101").get_data(as_text=True)
+    past = board.split('id="past-budget"')[1].split("</section>")[0]
+    assert 'data-past-budget="Q010101"' in past and override.by.display_name in past
+    assert "街道党工委会议同意追加维修" in past
+
+
+def test_only_the_committee_of_the_street_answers_a_request(fin, session, login_as):
+    clerk, second, third = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("finance3-s0101")
+    allocate(clerk, second, third, session, fin.book.id)
+    page = enter(clerk, fin.book.id, spending_lines("1500.00")).get_data(as_text=True)
+    enter(clerk, fin.book.id, spending_lines("1500.00"), key=_key(page), override_request="追加")
+    voucher = session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
+    act(second, voucher.id, "review")
+    act(third, voucher.id, "override-request", reason="追加")
+    request_ = session.scalars(select(OverrideRequest)).one()
+    answer = f"/street/S0101/overrides/{request_.id}/answer"
+    for username, status in (("finance3-s0101", 403), ("secretary-q010101", 403), ("committee-s0102", 403),
+                             ("oversight-d01", 403)):
+        other = login_as(username)
+        response = other.post(answer, data={"csrf_token": csrf_token(other, "/home"), "decision": "grant",
+                                            "note": "同意"})
+        assert response.status_code in (status, 404), username
+    neighbour = login_as("committee-s0102")
+    response = neighbour.post(f"/street/S0102/overrides/{request_.id}/answer", data={
+        "csrf_token": csrf_token(neighbour, "/home"), "decision": "grant", "note": "同意"})
+    assert response.status_code == 404  # another street's request is not found from its own street
+    assert request_.id and "追加" not in neighbour.get("/street/S0102/overrides").get_data(as_text=True)
+    session.expire_all()
+    assert request_.status == "asked"
 
 
 def test_a_closed_period_refuses_the_voucher(fin, session, login_as):
@@ -182,15 +239,15 @@ def test_add_line_works_without_javascript(fin, login_as):
 
 
 def test_a_posted_voucher_is_reversed_with_a_reason(fin, session, login_as):
-    clerk, second = login_as("finance-s0101"), login_as("finance2-s0101")
-    allocation = allocate(clerk, second, session, fin.book.id)
+    clerk, second, third = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("finance3-s0101")
+    allocation = allocate(clerk, second, third, session, fin.book.id)
     response = clerk.post(f"/finance/vouchers/{allocation.voucher_id}/reverse", data={
         "csrf_token": csrf_token(clerk, "/home"), "reason": "金额录错", "on": DAY})
     assert response.status_code == 302
     reversal = session.scalars(select(Voucher).where(Voucher.reverses_id == allocation.voucher_id)).one()
     assert "金额录错" in reversal.description and reversal.status == "draft"
     act(second, reversal.id, "review")
-    act(second, reversal.id, "post")
+    act(third, reversal.id, "post")
     session.expire_all()
     assert reversal.status == "posted"
     page = clerk.get(f"/finance/vouchers/{allocation.voucher_id}").get_data(as_text=True)
@@ -223,7 +280,7 @@ def test_allocations_record_the_arrival_date_and_refuse_bad_amounts(fin, session
         "arrived_on": dt.date(YEAR, 1, 10).isoformat(), "key": "k3"})
     assert bad.status_code == 200 and 'value="-5"' in bad.get_data(as_text=True)
     assert session.scalar(select(func.count(Allocation.id))) == allocations_before
-    allocate(clerk, login_as("finance2-s0101"), session, fin.book.id, "12,345.60")
+    allocate(clerk, login_as("finance2-s0101"), login_as("finance3-s0101"), session, fin.book.id, "12,345.60")
     allocation = session.scalars(select(Allocation).order_by(Allocation.id.desc())).first()
     assert allocation.arrived_on == dt.date(YEAR, 1, 10) and str(allocation.amount) == "12345.60"
     page = clerk.get(f"/finance/books/{fin.book.id}/allocations").get_data(as_text=True)

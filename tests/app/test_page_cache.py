@@ -66,7 +66,8 @@ def board_spent(page: str) -> str:
 
 def test_pages_stay_cached_until_a_voucher_is_posted_on_the_finance_pages(fin, app, database, session, login_as):
     clerk, second, committee = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("committee-s0101")
-    allocate(clerk, second, session, fin.book.id)
+    third = login_as("finance3-s0101")
+    allocate(clerk, second, third, session, fin.book.id)
     visitor = app.test_client()
     before = spent(session, "Q010101")
     assert board_spent(html(visitor, BOARD)) == before
@@ -79,7 +80,7 @@ def test_pages_stay_cached_until_a_voucher_is_posted_on_the_finance_pages(fin, a
     assert enter(clerk, fin.book.id, spending_lines("300.00")).status_code == 302
     voucher = session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
     assert act(second, voucher.id, "review").status_code == 302
-    assert act(second, voucher.id, "post").status_code == 302
+    assert act(third, voucher.id, "post").status_code == 302
     after = spent(session, "Q010101")
     assert after != before
     page = html(visitor, BOARD)
@@ -90,8 +91,8 @@ def test_pages_stay_cached_until_a_voucher_is_posted_on_the_finance_pages(fin, a
 
 
 def test_a_voucher_posted_through_the_ledger_service_shows_on_the_next_request(fin, app, session, login_as):
-    clerk, second = login_as("finance-s0101"), login_as("finance2-s0101")
-    allocate(clerk, second, session, fin.book.id)
+    clerk, second, third = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("finance3-s0101")
+    allocate(clerk, second, third, session, fin.book.id)
     assert enter(clerk, fin.book.id, spending_lines("450.00")).status_code == 302
     visitor, oversight = app.test_client(), login_as("oversight-d01")
     before = spent(session, "Q010101")
@@ -99,9 +100,10 @@ def test_a_voucher_posted_through_the_ledger_service_shows_on_the_next_request(f
     assert cells(html(oversight, OVERSIGHT), "data-org", "D01")["spent"] == spent(session, "D01")
 
     voucher = session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
-    finance2 = session.scalar(select(User).where(User.username == "finance2-s0101"))
+    finance2, finance3 = (session.scalar(select(User).where(User.username == name))
+                          for name in ("finance2-s0101", "finance3-s0101"))
     review_voucher(session, voucher, by=finance2)
-    post_voucher(session, voucher, by=finance2)
+    post_voucher(session, voucher, by=finance3)
     session.commit()  # a plain session, outside any request: the cache still hears of it
 
     assert board_spent(html(visitor, BOARD)) == spent(session, "Q010101") != before
@@ -127,11 +129,11 @@ def test_an_approval_shows_on_the_public_board_and_the_dashboard(world, app, ses
 
 
 def test_a_change_in_one_community_leaves_the_others_cached(fin, app, database, session, login_as):
-    clerk, second = login_as("finance-s0101"), login_as("finance2-s0101")
+    clerk, second, third = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("finance3-s0101")
     visitor = app.test_client()
     html(visitor, "/c/Q010102"), html(visitor, "/c/Q010101")
     rename_unseen(database, "Q010102", "未见改名二社区")
-    allocate(clerk, second, session, fin.book.id)  # Q010101's books
+    allocate(clerk, second, third, session, fin.book.id)  # Q010101's books
     assert "未见改名二社区" not in html(visitor, "/c/Q010102")  # its neighbour's change did not touch it
 
 
@@ -170,10 +172,11 @@ def test_two_applications_share_the_cache_and_its_renewals(fin, app, database, s
         rename_unseen(database, "Q010101", "改名未见社区")
         assert "改名未见社区" not in html(second_visitor, BOARD)  # the first application's page
 
-        clerk, poster = second_app.test_client(), second_app.test_client()
+        clerk, reviewer, poster = (second_app.test_client() for _ in range(3))
         assert login(clerk, "finance-s0101", remote_addr="10.8.0.1").status_code == 302
-        assert login(poster, "finance2-s0101", remote_addr="10.8.0.2").status_code == 302
-        allocate(clerk, poster, session, fin.book.id)  # committed by the second application
+        assert login(reviewer, "finance2-s0101", remote_addr="10.8.0.2").status_code == 302
+        assert login(poster, "finance3-s0101", remote_addr="10.8.0.3").status_code == 302
+        allocate(clerk, reviewer, poster, session, fin.book.id)  # committed by the second application
         page = html(first_visitor, BOARD)
         assert "改名未见社区" in page and board_spent(page) == spent(session, "Q010101") == before
     finally:

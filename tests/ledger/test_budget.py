@@ -140,10 +140,10 @@ def test_a_grant_covers_the_figures_it_was_asked_for_not_later_spending(world):
 
 def test_returning_to_draft_withdraws_the_request_and_a_reason_is_required(world):
     project, voucher = over_budget(world)
-    with pytest.raises(OverrideError, match="State the reason"):
+    with pytest.raises(OverrideError, match="State why"):
         ask_override(world.session, voucher, "  ", by=world.poster)
     request = world.allow(voucher, "追加")
-    with pytest.raises(OverrideError, match="State the answer"):
+    with pytest.raises(OverrideError, match="State why"):
         answer_override(world.session, ask_override(world.session, voucher, "x", by=world.poster), grant=True,
                         note="", by=world.committee)
     return_to_draft(world.session, voucher, by=world.poster)
