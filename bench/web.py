@@ -83,19 +83,19 @@ class Server:
 
 
 def web_users(session: Session, street_code: str) -> dict[str, str]:
-    """Two finance clerks and a committee member of one street, and API tokens for the clerks."""
+    """Three finance clerks and a committee member of one street, and API tokens for the clerks."""
     from app.api.tokens import issue_token
     from app.auth.operations import create_user
 
     street = by_code(session, street_code)
     users, secrets = {}, {}
-    for name, role in (("finance", "street_finance"), ("finance2", "street_finance"),
+    for name, role in (("finance", "street_finance"), ("finance2", "street_finance"), ("finance3", "street_finance"),
                        ("committee", "street_committee")):
         username = f"bench-{name}-{street_code.lower()}"
         user = session.scalar(select(User).where(User.username == username)) or create_user(
             session, username, f"{street.name}{name}", PASSWORD, role=role, org=street, fast_hash=True)
         users[name] = user
-    for name in ("finance", "finance2"):
+    for name in ("finance", "finance2", "finance3"):
         _token, secrets[name] = issue_token(session, users[name], f"bench {uuid.uuid4().hex[:8]}")
     session.commit()
     secrets["committee"] = users["committee"].username
@@ -118,6 +118,7 @@ def api_throughput(base: str, session: Session, street_code: str, tokens: dict, 
         http = requests.Session()
         prepare = {"Authorization": f"Bearer {tokens['finance']}"}
         check = {"Authorization": f"Bearer {tokens['finance2']}"}
+        post = {"Authorization": f"Bearer {tokens['finance3']}"}
         time.sleep(max(0.0, start_at - time.time()))
         i = 0
         while time.time() < start_at + duration:
@@ -136,7 +137,7 @@ def api_throughput(base: str, session: Session, street_code: str, tokens: dict, 
                 continue
             voucher = created.json()["id"]
             reviewed = http.post(f"{base}/api/v1/vouchers/{voucher}/review", headers=check)
-            posted = http.post(f"{base}/api/v1/vouchers/{voucher}/post", headers=check)
+            posted = http.post(f"{base}/api/v1/vouchers/{voucher}/post", headers=post)
             if reviewed.status_code != 200 or posted.status_code != 200:
                 errors.append((reviewed.text or posted.text)[:300])
             else:

@@ -72,7 +72,9 @@ def test_prepare_review_post_and_reverse_a_voucher(api_world, client):
     assert_problem(client.post(url + "/post", headers=api_world.headers("finance2-s0101")), 409)  # not reviewed
     reviewed = client.post(url + "/review", headers=api_world.headers("finance2-s0101"))
     assert reviewed.status_code == 200 and reviewed.get_json()["status"] == "reviewed"
-    posted = client.post(url + "/post", headers=api_world.headers("finance2-s0101"), json={})
+    body = assert_problem(client.post(url + "/post", headers=api_world.headers("finance2-s0101"), json={}), 403)
+    assert "finance2-s0101" in body["detail"]  # the reviewer may not post what they reviewed
+    posted = client.post(url + "/post", headers=api_world.headers("finance3-s0101"), json={})
     assert posted.status_code == 200
     assert posted.get_json()["status"] == "posted" and posted.get_json()["number"] == 2  # after the allocation
     assert_problem(client.post(url + "/review", headers=api_world.headers("finance2-s0101")), 409)

@@ -49,13 +49,15 @@ XQ010101,外市春华一社区,community,XS0101
 ACCOUNTS = (
     ("admin", "admin", "DEMO"), ("oversight-d01", "district_oversight", "D01"),
     ("committee-s0101", "street_committee", "S0101"), ("finance-s0101", "street_finance", "S0101"),
-    ("finance2-s0101", "street_finance", "S0101"), ("finance-s0102", "street_finance", "S0102"),
+    ("finance2-s0101", "street_finance", "S0101"), ("finance3-s0101", "street_finance", "S0101"),
+    ("finance-s0102", "street_finance", "S0102"),
     ("secretary-q010101", "community_staff", "Q010101"), ("secretary-q010102", "community_staff", "Q010102"),
     ("finance-xs0101", "street_finance", "XS0101"), ("finance2-xs0101", "street_finance", "XS0101"),
+    ("finance3-xs0101", "street_finance", "XS0101"),
     ("secretary-xq010101", "community_staff", "XQ010101"),
 )
 #: Every token the tests use, by username.
-TOKEN_USERS = ("admin", "oversight-d01", "committee-s0101", "finance-s0101", "finance2-s0101",
+TOKEN_USERS = ("admin", "oversight-d01", "committee-s0101", "finance-s0101", "finance2-s0101", "finance3-s0101",
                "secretary-q010101", "finance-s0102", "finance-xs0101")
 
 
@@ -102,17 +104,17 @@ def build_api_world(session: Session) -> ApiWorld:
     session.flush()
 
     world = ApiWorld(session, {}, {code: b.id for code, b in books.items()})
-    clerk, reviewer = user(session, "finance-s0101"), user(session, "finance2-s0101")
-    for code, (prep, rev) in {
-        "Q010101": (clerk, reviewer), "Q010102": (clerk, reviewer),
-        "Q010201": (user(session, "finance-s0102"), None),
-        "XQ010101": (user(session, "finance-xs0101"), user(session, "finance2-xs0101")),
+    clerk, reviewer, poster = (user(session, f"finance{n}-s0101") for n in ("", "2", "3"))
+    for code, (prep, rev, post) in {
+        "Q010101": (clerk, reviewer, poster), "Q010102": (clerk, reviewer, poster),
+        "Q010201": (user(session, "finance-s0102"), None, None),
+        "XQ010101": tuple(user(session, f"finance{n}-xs0101") for n in ("", "2", "3")),
     }.items():
         allocation = record_allocation(session, books[code], funding_source(session, "district"), "200000.00",
                                        arrived_on=dt.date(YEAR, 1, 10), by=prep, key=f"seed-{code}")
         if rev is not None:
             review_voucher(session, allocation.voucher, by=rev)
-            post_voucher(session, allocation.voucher, by=rev)
+            post_voucher(session, allocation.voucher, by=post)
         world.vouchers[code] = allocation.voucher_id
 
     for code in ("Q010101", "Q010102", "XQ010101"):

@@ -13,7 +13,7 @@ def test_demo_load_prints_every_account_and_refuses_a_second_load(app, session):
     first = runner.invoke(args=["demo", "load"])
     assert first.exit_code == 0, first.output
     assert "shequ-demo-2026" in first.output and "secretary-q010101" in first.output
-    assert len(session.scalars(select(User)).all()) == 1 + 2 + 12 + 12
+    assert len(session.scalars(select(User)).all()) == 1 + 2 + 16 + 12
     again = runner.invoke(args=["demo", "load"])
     assert again.exit_code != 0 and "already loaded" in again.output
     assert runner.invoke(args=["demo", "load", "--if-empty"]).exit_code == 0

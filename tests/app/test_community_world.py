@@ -98,7 +98,7 @@ def build(session, folder: Path) -> dict:
         for source, amount in (("district", "100000.00"), ("city", "100000.00")):
             allocation = record_allocation(session, book, funding_source(session, source), amount,
                                            arrived_on=dt.date(YEAR, 1, 10), by=finance)
-            review_voucher(session, allocation.voucher, by=admin)
+            review_voucher(session, allocation.voucher, by=committee)
             post_voucher(session, allocation.voucher, by=admin)
         needs = [add_need(session, community, channel=channel, received_on=TODAY - dt.timedelta(days=60),
                           category="便民设施", description=text, by=staff)

@@ -33,7 +33,7 @@ expect = sync_api.expect
 
 COMMUNITY, STREET = "Q010101", "S0101"
 SECRETARY, COMMITTEE = "secretary-q010101", "committee-s0101"
-PREPARER, POSTER = "finance-s0101", "finance2-s0101"
+PREPARER, REVIEWER, POSTER = "finance-s0101", "finance2-s0101", "finance3-s0101"
 NEED = "小区北门的路灯坏了一个多月，晚上出入看不清路，老人孩子容易摔倒。"
 TITLE = "北门路灯维修"
 OBJECTION = "为什么不用太阳能路灯？可以省电费。"
@@ -276,7 +276,7 @@ def test_one_project_from_a_residents_need_to_its_published_results(world, serve
     expect(request_row).to_contain_text("待财务审核")
     expect(request_row.get_by_role("link", name="发票.pdf")).to_be_visible()
 
-    clerk = staff(browser_page, server, POSTER)
+    clerk = staff(browser_page, server, REVIEWER)
     clerk.goto(f"{server}/finance/queue")
     queued = clerk.locator("tbody tr").filter(has_text="购买LED路灯两盏及线缆")
     expect(queued).to_have_count(1)
@@ -288,11 +288,17 @@ def test_one_project_from_a_residents_need_to_its_published_results(world, serve
     expect(clerk.locator("table.fin-table tbody")).to_contain_text("1,200.50")
     submit(clerk, clerk.locator('form[action$="/review"]'))
     expect(clerk.locator(".flash.success")).to_be_visible()
+    submit(clerk, clerk.locator('form[action$="/post"]'))  # the reviewer does not post it too
+    expect(clerk.locator(".flash.error")).to_contain_text("第三名财务人员")
+    voucher_url = clerk.url
+    clerk = staff(browser_page, server, POSTER)
+    clerk.goto(voucher_url)
     submit(clerk, clerk.locator('form[action$="/post"]'))
     expect(clerk.locator(".flash.success")).to_be_visible()
     expect(clerk.locator("h1 .fin-status")).to_have_class(re.compile(r"\bposted\b"))
     voucher_number = re.search(r"记账凭证 (\d+) 号", clerk.locator("h1").inner_text()).group(1)
-    expect(clerk.locator("dl.facts")).to_contain_text("财务审核")  # reviewed and posted by the second clerk
+    expect(clerk.locator("dl.facts")).to_contain_text("财务审核")  # reviewed by the second clerk
+    expect(clerk.locator("dl.facts")).to_contain_text("财务记账")  # posted by the third
     screenshot(clerk, "story-11-voucher-posted")
 
     secretary.goto(project_url)

@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 
 from ledger.allocations import record_allocation
 from ledger.books import Book
-from ledger.budget import BudgetExceeded
+from ledger.budget import BudgetExceeded, OverrideError
 from ledger.dimensions import funding_source
 from ledger.expenditures import record_expenditure
 from ledger.figures import project_spent
+from ledger.overrides import answer_override, ask_override
 from ledger.posting import post_voucher, review_voucher
 from ledger.projects import LedgerProject
 from ledger.users import User
 from ledger.verify import verify
-from ledger.vouchers import POSTED, Voucher
+from ledger.vouchers import POSTED, OverrideRequest, Voucher
 
 pytestmark = [pytest.mark.postgres, pytest.mark.concurrent]
 
@@ -169,3 +170,44 @@ def test_batches_and_single_postings_at_once_never_overspend_and_keep_one_chain(
                                   .order_by(Voucher.number)).all()
         assert numbers == list(range(1, len(posted) + 2))
         assert verify(session) == []
+
+
+def test_sixteen_answers_to_one_request_to_pass_the_budget_count_once(setting):
+    """Sixteen committee members answer one request at once: one answer stands, the others
+    are told it was answered; the voucher posts (or not) by that one answer."""
+    engine, ids = setting
+    with Session(engine) as session:
+        book = session.get(Book, ids["book"])
+        project = session.scalars(select(LedgerProject).where(LedgerProject.code == "P1")).one()
+        voucher = record_expenditure(session, book, project, funding_source(session, "district"), "1500.00",
+                                     dt.date(2025, 3, 1), "支付 超预算", by=session.get(User, ids["clerk"]))
+        review_voucher(session, voucher, by=session.get(User, ids["reviewer"]))
+        request_id = ask_override(session, voucher, "追加", by=session.get(User, ids["poster"])).id
+        members = [User(username=f"committee-{n}", display_name=f"委员{n}") for n in range(POSTERS)]
+        session.add_all(members)
+        session.commit()
+        member_ids, voucher_id = [m.id for m in members], voucher.id
+
+    def answer(session: Session, n: int) -> list:
+        request_ = session.get(OverrideRequest, request_id)
+        try:
+            answer_override(session, request_, grant=n % 2 == 0, note=f"答复 {n}", by=session.get(User, member_ids[n]))
+            session.commit()
+            return [n]
+        except OverrideError as error:
+            session.rollback()
+            assert "already answered" in error.message
+            return []
+
+    winners = _run_in_threads(engine, answer)
+    assert len(winners) == 1
+    with Session(engine) as session:
+        request_ = session.get(OverrideRequest, request_id)
+        assert request_.answered_by_id == member_ids[winners[0]] and request_.answer == f"答复 {winners[0]}"
+        voucher = session.get(Voucher, voucher_id)
+        if request_.status == "granted":
+            post_voucher(session, voucher, by=session.get(User, ids["poster"]))
+            assert voucher.override.by_id == member_ids[winners[0]]
+        else:
+            with pytest.raises(BudgetExceeded):
+                post_voucher(session, voucher, by=session.get(User, ids["poster"]))

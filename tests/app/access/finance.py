@@ -9,7 +9,7 @@ from sqlalchemy import select
 from ledger.books import Book
 from ledger.organisations import by_code
 from ledger.posting import post_voucher, prepare_voucher, review_voucher
-from ledger.vouchers import LineDraft, VoucherDraft
+from ledger.vouchers import LineDraft, OverrideRequest, VoucherDraft
 
 from . import BOOK_READERS, FINANCE, Route
 
@@ -28,6 +28,8 @@ ROUTES = {
     "finance.review_voucher": Route("POST", "/finance/vouchers/{fin_draft}/review", FINANCE, True),
     "finance.post_voucher": Route("POST", "/finance/vouchers/{fin_draft}/post", FINANCE, True),
     "finance.return_voucher": Route("POST", "/finance/vouchers/{fin_draft}/return", FINANCE, True),
+    "finance.request_override": Route("POST", "/finance/vouchers/{fin_draft}/override-request", FINANCE, True,
+                                      {"reason": "矩阵测试申请"}),
     "finance.discard_voucher": Route("POST", "/finance/vouchers/{fin_draft}/discard", FINANCE, True),
     "finance.reverse_voucher": Route("GET", "/finance/vouchers/{fin_posted}/reverse", FINANCE, True),
     "finance.queue": Route("GET", "/finance/queue", FINANCE),
@@ -66,15 +68,20 @@ def fixtures(session, scope: str) -> dict:
     open_month = next(p.month for p in book.periods if not p.is_closed)
     day = dt.date(book.fiscal_year, open_month, 1)
     lines = (LineDraft("1011", debit="1.00", source="district"), LineDraft("1002", credit="1.00", source="other"))
-    a, b = _clerk(session, "matrix-clerk-a"), _clerk(session, "matrix-clerk-b")
+    a, b, c = (_clerk(session, f"matrix-clerk-{n}") for n in "abc")
     draft = prepare_voucher(session, book, VoucherDraft(day, "矩阵测试草稿", lines, "matrix-draft"), by=a)
     posted = prepare_voucher(session, book, VoucherDraft(day, "矩阵测试凭证", lines, "matrix-posted"), by=a)
     if posted.status == "draft":
         review_voucher(session, posted, by=b)
     if posted.status == "reviewed":
-        post_voucher(session, posted, by=b)
+        post_voucher(session, posted, by=c)
+    request_ = session.scalar(select(OverrideRequest).where(OverrideRequest.voucher_id == draft.id))
+    if request_ is None:  # a request for the street committee to answer (the core does not re-check it)
+        request_ = OverrideRequest(voucher=draft, organisation_id=book.organisation_id, reason="矩阵测试申请",
+                                   breaches="matrix", asked_by=c)
+        session.add(request_)
     session.commit()
-    return {"fin_book": book.id, "fin_draft": draft.id, "fin_posted": posted.id}
+    return {"fin_book": book.id, "fin_draft": draft.id, "fin_posted": posted.id, "override_request": request_.id}
 
 
 def targets(session, scope: str) -> dict:
