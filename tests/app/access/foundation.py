@@ -15,6 +15,7 @@ ROUTES = {
     "public.index": Route("GET", "/", EVERYONE, public=True),
     "auth.login": Route("GET", "/login", EVERYONE, public=True),
     "auth.logout": Route("POST", "/logout", STAFF),
+    "auth.change_password": Route("GET", "/account/password", STAFF),
     "home.index": Route("GET", "/home", STAFF),
     "admin.organisations": Route("GET", "/admin/organisations", ADMIN),
     "admin.import_organisations": Route("GET", "/admin/organisations/import", ADMIN),
@@ -26,6 +27,7 @@ ROUTES = {
     "admin.new_user": Route("GET", "/admin/users/new", ADMIN),
     "admin.user": Route("GET", "/admin/users/{user}", ADMIN, True),
     "admin.toggle_user": Route("POST", "/admin/users/{user}/active", ADMIN, True),
+    "admin.reset_password": Route("POST", "/admin/users/{user}/password", ADMIN, True),
     "admin.revoke_role": Route("POST", "/admin/users/{user}/roles/{assignment}/revoke", ADMIN, True),
 }
 
