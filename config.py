@@ -91,6 +91,8 @@ class Config:
     LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_PER_ACCOUNT_AND_ADDRESS", "5 per minute")
     LOGIN_RATE_LIMIT_PER_USERNAME = os.environ.get("LOGIN_RATE_LIMIT_PER_USERNAME", "5 per minute")
     LOGIN_SLOWDOWN = os.environ.get("LOGIN_SLOWDOWN", "1 per 10 seconds")
+    #: Attempts at the change-password form per user (a stolen session guessing the current password).
+    PASSWORD_CHANGE_RATE_LIMIT = os.environ.get("PASSWORD_CHANGE_RATE_LIMIT", "5 per minute")
 
     CELERY = {
         "broker_url": BROKER_URL,

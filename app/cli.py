@@ -9,9 +9,10 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 
+from ledger.errors import DomainError
 from ledger.organisations import by_code, import_tree_csv
 
-from .auth.operations import UserError, create_user
+from .auth.operations import create_user
 from .auth.roles import ROLES
 from .demo import DEMO_PASSWORD, DemoAlreadyLoaded, load_demo
 from .cli_imports import commit_import
@@ -62,7 +63,7 @@ def user_create(username, display_name, role, org_code, password):
         raise click.ClickException(f"no organisation with code {org_code}")
     try:
         create_user(db.session, username, display_name, password, role=role, org=org)
-    except UserError as error:
+    except DomainError as error:  # a user or a password refused
         db.session.rollback()
         raise click.ClickException(f"{error.field or 'input'}: {error.message}")
     db.session.commit()

@@ -2,14 +2,16 @@
 
 Only identity lives here, so that every voucher, posting and workflow event can name
 who did it by foreign key. Passwords, sessions and roles belong to the web layer
-(``app/auth``).
+(``app/auth``); the two columns about the password (its hash, and whether an administrator's
+reset obliges the user to choose a new one) stay on this row, so a login and every request
+read one row and no join.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -26,6 +28,9 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(100))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Set by an administrator's password reset: until the user picks a new password, every
+    #: page but the change-password page (and logging out) sends them there.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

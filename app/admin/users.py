@@ -12,6 +12,7 @@ from ledger.organisations import Organisation
 from ledger.users import User
 
 from ..auth.access import org_filter, require, visible_organisations
+from ..auth.credentials import reset_password
 from ..auth.models import RoleAssignment
 from ..auth.operations import assign_role, create_user, revoke_role, set_active
 from ..auth.roles import ROLES
@@ -109,11 +110,29 @@ def toggle_active(user_id: int):
         try:
             set_active(db.session, user, not user.is_active, by=current_user.user)
             db.session.commit()
-            flash(_("Account enabled.") if user.is_active else _("Account disabled; its sessions have ended."), "success")
+            flash(_("Account enabled.") if user.is_active
+                  else _("Account disabled; its sessions have ended and its API tokens are revoked."), "success")
         except DomainError as error:
             db.session.rollback()
             flash(error_message(error), "error")
     return redirect(url_for("admin.user", user_id=user.id))
+
+
+@login_required
+def reset(user_id: int):
+    """Give the user a temporary password, shown on this answer only (never in a cookie)."""
+    user = _load_user(user_id)
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("admin.user", user_id=user.id))
+    try:
+        temporary = reset_password(db.session, user, by=current_user.user,
+                                   fast_hash=current_app.config.get("PASSWORD_HASH_FAST", False))
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error_message(error), "error")
+        return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/password_reset.html", user=user, temporary=temporary)
 
 
 @login_required

@@ -16,7 +16,8 @@ class ApiToken(Base):
 
     Only the SHA-256 of the secret is kept; the secret is shown once when the token is
     made. The token acts with its user's roles and scope, so disabling the user or
-    taking a role away takes effect on the next request. ``prefix`` (the first
+    taking a role away takes effect on the next request; disabling the user, or changing or
+    resetting their password, also revokes it for good. ``prefix`` (the first
     characters of the secret) lets a person tell their tokens apart in a list.
     """
 
@@ -42,11 +43,12 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
     def is_usable(self, now: datetime) -> bool:
-        """Neither revoked nor expired, and its user still active."""
+        """Neither revoked nor expired, its user still active and not due to change their password."""
         return (
             self.revoked_at is None
             and (self.expires_at is None or self.expires_at > now)
             and self.user.is_active
+            and not self.user.must_change_password
         )
 
     def __repr__(self) -> str:

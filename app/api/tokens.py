@@ -41,6 +41,8 @@ def issue_token(
         raise TokenError(N_("A token needs a name of at most 100 characters."), field="name")
     if not user.is_active:
         raise TokenError(N_("User %(user)s is disabled."), field="user", user=user.username)
+    if user.must_change_password:
+        raise TokenError(N_("User %(user)s must change their password first."), field="user", user=user.username)
     if expires_in_days is not None and not 1 <= expires_in_days <= MAX_DAYS:
         raise TokenError(
             N_("A token expires after 1 to %(max)s days."), field="expires_in_days", max=MAX_DAYS
@@ -79,6 +81,21 @@ def revoke_token(session: Session, token: ApiToken, by: User | None = None) -> A
         session.flush()
         record(session, by.id if by else None, "api_token.revoke", token, name=token.name)
     return token
+
+
+def revoke_all_tokens(session: Session, user: User, by: User | None, reason: str) -> int:
+    """Revoke every live token of ``user`` for good (password changed or reset, account
+    disabled), each recorded with who and why; how many there were."""
+    live = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+    ).all()
+    now = utcnow()
+    for token in live:
+        token.revoked_at = now
+        token.revoked_by_id = by.id if by else None
+        record(session, by.id if by else None, "api_token.revoke", token, name=token.name, reason=reason)
+    session.flush()
+    return len(live)
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from ..extensions import db
 from .access import Anonymous, Principal, load_assignments
+from .account import require_password_change
 from .sessions import find_session
 
 SESSION_TOKEN_KEY = "_user_id"  # Flask-Login's own key: the value is our token
@@ -19,6 +20,7 @@ def init_login(app, login_manager) -> None:
     login_manager.login_message_category = "info"
     login_manager.anonymous_user = Anonymous
     login_manager.session_protection = None  # the server-side session is the protection
+    app.before_request(require_password_change)
 
     @login_manager.user_loader
     def load_principal(token: str):

@@ -1,4 +1,7 @@
-"""Writes about people: create users, assign roles, disable accounts. Each flushes and audits."""
+"""Writes about people: create users, assign roles, disable accounts. Each flushes and audits.
+
+Changing and resetting passwords are in ``credentials.py``.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +14,11 @@ from ledger.errors import DomainError, N_
 from ledger.organisations import Organisation
 from ledger.users import User
 
+from ..api.tokens import revoke_all_tokens
 from ..audit import record
 from .models import RoleAssignment
-from .passwords import hash_password, password_problem
+from .password_rules import check_new_password
+from .passwords import hash_password
 from .roles import ROLES
 from .sessions import end_all_sessions
 
@@ -50,9 +55,7 @@ def create_user(
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 100:
         raise UserError(N_("Name is required (at most 100 characters)."), field="display_name")
-    problem = password_problem(password, username)
-    if problem:
-        raise UserError(problem, field="password", min=10)
+    password = check_new_password(password, username, display_name)
     if role is not None:
         check_assignment(role, org)
     user = User(username=username, display_name=display_name,
@@ -89,11 +92,13 @@ def revoke_role(session: Session, assignment: RoleAssignment, by: User | None = 
 
 
 def set_active(session: Session, user: User, active: bool, by: User | None = None) -> None:
-    """Enable or disable an account; disabling ends all its sessions at once."""
+    """Enable or disable an account; disabling ends all its sessions at once and revokes its
+    API tokens for good (enabling it again revives none of them)."""
     if by is not None and by.id == user.id and not active:
         raise UserError(N_("You cannot disable your own account."))
     user.is_active = active
     if not active:
         end_all_sessions(session, user)
+        revoke_all_tokens(session, user, by, reason="account disabled")
     record(session, by.id if by else None, "user.enable" if active else "user.disable", user)
     session.flush()

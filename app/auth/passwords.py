@@ -1,11 +1,12 @@
-"""Password hashing with Argon2id (argon2-cffi), and the rules a new password must meet."""
+"""Password hashing with Argon2id (argon2-cffi). The rules a new password must meet are in
+``password_rules.py``."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-
-from ledger.errors import N_
 
 _strong = PasswordHasher()
 #: For the test suite only: the same algorithm with a tiny cost.
@@ -13,7 +14,11 @@ _fast = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 #: Verified against when the user does not exist, so both answers take as long.
 _DUMMY = _strong.hash("not-a-real-password")
 
-MIN_LENGTH = 10
+
+def normalise(password: str) -> str:
+    """The password in Unicode NFKC (NIST SP 800-63B 3.1.1.2): a full-width ``Ａ`` or a
+    composed ``é`` typed on another keyboard is the same password."""
+    return unicodedata.normalize("NFKC", password)
 
 
 def hasher(fast: bool = False) -> PasswordHasher:
@@ -21,23 +26,21 @@ def hasher(fast: bool = False) -> PasswordHasher:
 
 
 def hash_password(password: str, fast: bool = False) -> str:
-    return hasher(fast).hash(password)
+    return hasher(fast).hash(normalise(password))
 
 
 def verify_password(stored_hash: str | None, password: str) -> bool:
-    """Whether ``password`` matches; a missing hash costs the same time and fails."""
+    """Whether ``password`` matches; a missing hash costs the same time and fails.
+
+    A password set before hashing normalised it is tried as typed too, so no one is locked
+    out by the change (ASCII passwords are the same either way).
+    """
+    candidates = dict.fromkeys([normalise(password), password])
+    return any(_matches(stored_hash, candidate) for candidate in candidates) and stored_hash is not None
+
+
+def _matches(stored_hash: str | None, password: str) -> bool:
     try:
-        return _strong.verify(stored_hash or _DUMMY, password) and stored_hash is not None
+        return _strong.verify(stored_hash or _DUMMY, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-def password_problem(password: str, username: str = "") -> str | None:
-    """Why ``password`` is too weak, or ``None`` when it will do (English msgid)."""
-    if len(password) < MIN_LENGTH:
-        return N_("Password must have at least %(min)d characters.")
-    if username and username.lower() in password.lower():
-        return N_("Password must not contain the user name.")
-    if len(set(password)) < 4:
-        return N_("Password is too repetitive.")
-    return None

@@ -51,10 +51,10 @@ def end_session(login: LoginSession) -> None:
     login.revoked_at = utcnow()
 
 
-def end_all_sessions(session: Session, user: User) -> None:
-    """Revoke every login of ``user`` (account disabled, password changed)."""
-    session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
-    )
+def end_all_sessions(session: Session, user: User, keep: LoginSession | None = None) -> None:
+    """Revoke every login of ``user`` (account disabled, password reset), or every one but
+    ``keep`` (the browser the user changed their password in)."""
+    stmt = update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+    if keep is not None:
+        stmt = stmt.where(LoginSession.id != keep.id)
+    session.execute(stmt.values(revoked_at=utcnow()))

@@ -7,7 +7,7 @@ names the request a posting used. ``jobs.poster_id`` is the third person a writi
 and still queued goes back to waiting for its poster.
 
 Revision ID: 20261207_02
-Revises: 20261204_01
+Revises: 20261207_01
 Create Date: 2026-12-07 23:31:15.972471
 
 """
@@ -18,7 +18,7 @@ import ledger.base  # noqa: F401  (the project's column types)
 
 # revision identifiers, used by Alembic.
 revision = '20261207_02'
-down_revision = '20261204_01'
+down_revision = '20261207_01'
 branch_labels = None
 depends_on = None
 

@@ -111,8 +111,8 @@ def test_user_form_errors_are_shown_next_to_each_field(world, session, login_as)
     cases = [
         ({"username": "ab", "password": "a-long-secret-9"}, "用户名须为 3 至 64 个字母"),
         ({"username": "admin", "password": "a-long-secret-9"}, "用户名 admin 已被占用"),
-        ({"username": "li.na", "password": "short"}, "密码至少需要 10 个字符"),
-        ({"username": "li.na", "password": "li.na-secret-1"}, "密码不能包含用户名"),
+        ({"username": "li.na", "password": "short"}, "密码至少需要 15 个字符"),
+        ({"username": "li.na", "password": "li.na-secret-12"}, "密码不能包含用户名"),
     ]
     for fields, message in cases:
         data = {"csrf_token": csrf_token(admin, "/home"), "display_name": "李娜",
