@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ledger.base import money
 from ledger.books import Book
-from ledger.budget import BudgetExceeded, OverrideOutdated, breaches_of
+from ledger.budget import BudgetExceeded, OverrideOutdated, breach_text, breaches_of, granted_request
 from ledger.errors import DomainError
 from ledger.organisations import Organisation
 from ledger.overrides import ask_override
@@ -158,11 +158,13 @@ def show(voucher_id: int):
         sums[line.account.basis][1] += line.credit
     may_post = current_user.can("books.post", voucher.book.organisation)
     breaches = breaches_of(db.session, voucher) if voucher.status == REVIEWED and may_post else []
+    granted = granted_request(voucher)
     return render_template(
         "finance/voucher.html", voucher=voucher, bases=bases, sums=sums, may_post=may_post,
         form=ReviewForm(), is_preparer=voucher.prepared_by_id == current_user.id,
         breaches=_breach_messages(breaches), requests=voucher.override_requests,
         request_form=OverrideRequestForm(),
+        grant_outdated=bool(breaches) and granted is not None and granted.breaches != breach_text(breaches),
     )
 
 

@@ -167,7 +167,8 @@ def test_over_budget_posts_only_once_the_street_committee_grants_it(fin, session
     assert "街道党工委会议同意追加维修" in past
 
 
-def test_only_the_committee_of_the_street_answers_a_request(fin, session, login_as):
+def asked_past_the_budget(fin, session, login_as):
+    """A reviewed payment of 1,500 on FIN-T1 (approved 1,000) that the third clerk asked to post."""
     clerk, second, third = login_as("finance-s0101"), login_as("finance2-s0101"), login_as("finance3-s0101")
     allocate(clerk, second, third, session, fin.book.id)
     page = enter(clerk, fin.book.id, spending_lines("1500.00")).get_data(as_text=True)
@@ -175,7 +176,31 @@ def test_only_the_committee_of_the_street_answers_a_request(fin, session, login_
     voucher = session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
     act(second, voucher.id, "review")
     act(third, voucher.id, "override-request", reason="追加")
-    request_ = session.scalars(select(OverrideRequest)).one()
+    return third, voucher, session.scalars(select(OverrideRequest)).one()
+
+
+def test_a_grant_made_for_other_figures_is_asked_for_again(fin, session, login_as):
+    third, voucher, request_ = asked_past_the_budget(fin, session, login_as)
+    committee = login_as("committee-s0101")
+    committee.post(f"/street/S0101/overrides/{request_.id}/answer", data={
+        "csrf_token": csrf_token(committee, "/home"), "decision": "grant", "note": "同意"})
+    clerk, second = login_as("finance-s0101"), login_as("finance2-s0101")
+    enter(clerk, fin.book.id, spending_lines("100.00"))  # the project spends more before the posting
+    other = session.scalars(select(Voucher).order_by(Voucher.id.desc())).first()
+    act(second, other.id, "review")
+    act(third, other.id, "post")
+    refused = act(third, voucher.id, "post")
+    page = third.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "相关数字已发生变化" in page and "override-request" in page  # asked again on the page
+    session.expire_all()
+    assert voucher.status == "reviewed" and request_.status == "granted"
+    act(third, voucher.id, "override-request", reason="追加（按新数字）")
+    session.expire_all()
+    assert request_.status == "withdrawn" and voucher.override_requests[-1].status == "asked"
+
+
+def test_only_the_committee_of_the_street_answers_a_request(fin, session, login_as):
+    third, voucher, request_ = asked_past_the_budget(fin, session, login_as)
     answer = f"/street/S0101/overrides/{request_.id}/answer"
     for username, status in (("finance3-s0101", 403), ("secretary-q010101", 403), ("committee-s0102", 403),
                              ("oversight-d01", 403)):
