@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, select
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, exists, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Base, money, utcnow
@@ -24,7 +24,7 @@ from .figures import FUND_BALANCE_ACCOUNT
 from .posting import prepare_voucher
 from .rules import VoucherError
 from .users import User
-from .vouchers import LineDraft, Voucher, VoucherDraft
+from .vouchers import POSTED, LineDraft, Voucher, VoucherDraft
 
 
 
@@ -53,6 +53,14 @@ class Allocation(Base):
     funding_source: Mapped[FundingSource] = relationship()
     voucher: Mapped[Voucher] = relationship()
     recorded_by: Mapped[User] = relationship()
+
+
+def counted():
+    """The condition on ``Allocation`` of money that counts in the figures: its voucher is
+    posted and no posted voucher reverses it (a draft nobody reviewed counts for nothing)."""
+    posted = exists().where(Voucher.id == Allocation.voucher_id, Voucher.status == POSTED)
+    reversed_ = exists().where(Voucher.reverses_id == Allocation.voucher_id, Voucher.status == POSTED)
+    return posted & ~reversed_
 
 
 def allocation_lines(source: FundingSource, amount: Decimal) -> tuple[LineDraft, ...]:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ledger.allocations import Allocation, record_allocation
+from ledger.allocations import counted as counted_allocations
 from ledger.books import BOOK_LEVELS, open_book
 from ledger.dimensions import FundingSource
 from ledger.errors import DomainError, N_
@@ -119,9 +120,11 @@ def allocations(book_id: int):
     rows = db.session.scalars(
         select(Allocation).where(Allocation.book_id == book.id).order_by(Allocation.arrived_on, Allocation.id)
     ).all()
-    total = sum((a.amount for a in rows if a.voucher.status == POSTED), start=0)
+    counted = set(db.session.scalars(select(Allocation.id).where(Allocation.book_id == book.id, counted_allocations())))
+    total = sum((a.amount for a in rows if a.id in counted), start=0)
+    pending = sum((a.amount for a in rows if a.voucher.status != POSTED), start=0)
     return render_template("finance/allocations.html", book=book, rows=rows, form=form if may_post else None,
-                           total=total)
+                           total=total, pending=pending)
 
 
 @login_required

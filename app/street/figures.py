@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ledger.allocations import Allocation
+from ledger.allocations import Allocation, counted
 from ledger.base import utcnow
 from ledger.books import Book
 from ledger.dimensions import FundingSource
@@ -139,15 +139,14 @@ def idle_communities(session: Session, root: Organisation, year: int, execution:
 def late_allocations(session: Session, root: Organisation, year: int,
                      late_after: tuple[int, int] = LATE_AFTER) -> pd.DataFrame:
     """Allocations of ``year`` under ``root`` that arrived after the cutoff (30 June unless
-    set otherwise), not reversed."""
+    set otherwise), posted and not reversed."""
     cutoff = dt.date(year, *late_after)
-    reversed_ = exists().where(Voucher.reverses_id == Allocation.voucher_id, Voucher.status == POSTED)
     rows = session.execute(
         select(Organisation.code, Organisation.name, FundingSource.code, Allocation.amount, Allocation.arrived_on)
         .join(Book, Book.id == Allocation.book_id)
         .join(Organisation, Organisation.id == Book.organisation_id)
         .join(FundingSource, FundingSource.id == Allocation.funding_source_id)
-        .where(under(root), Book.fiscal_year == year, Allocation.arrived_on > cutoff, ~reversed_)
+        .where(under(root), Book.fiscal_year == year, Allocation.arrived_on > cutoff, counted())
         .order_by(Organisation.path, Allocation.arrived_on, Allocation.id)
     ).all()
     return pd.DataFrame.from_records(

@@ -21,11 +21,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import case, exists, false, select
+from sqlalchemy import case, false, select
 from sqlalchemy.orm import Session
 
 from ..accounts import BUDGET, SPENDING_CATEGORY, Account
-from ..allocations import Allocation
+from ..allocations import Allocation, counted
 from ..books import Book
 from ..dimensions import FundingSource, PurposeCategory
 from ..errors import N_
@@ -137,8 +137,7 @@ def _lines(root: Organisation, fiscal_year: int, as_of: dt.date | None):
 
 
 def _allocations(root: Organisation, fiscal_year: int, as_of: dt.date | None):
-    reversed_ = exists().where(Voucher.reverses_id == Allocation.voucher_id, Voucher.status == POSTED)
-    conditions = [Allocation.book_id.in_(books_in_scope(root, fiscal_year)), ~reversed_]
+    conditions = [Allocation.book_id.in_(books_in_scope(root, fiscal_year)), counted()]
     if as_of is not None:
         conditions.append(Allocation.arrived_on <= as_of)
     return conditions

@@ -310,3 +310,25 @@ def test_allocations_record_the_arrival_date_and_refuse_bad_amounts(fin, session
     assert allocation.arrived_on == dt.date(YEAR, 1, 10) and str(allocation.amount) == "12345.60"
     page = clerk.get(f"/finance/books/{fin.book.id}/allocations").get_data(as_text=True)
     assert "12,345.60" in page
+
+
+def test_an_allocation_nobody_posted_moves_no_figure_and_shows_as_pending(fin, app, session, login_as):
+    from tests.app.test_street_support import cells
+
+    clerk, committee = login_as("finance-s0101"), login_as("committee-s0101")
+    board = f"/street/S0101?year={YEAR}"
+
+    def figures() -> tuple[dict, str]:
+        app.extensions["page_cache"].backend.clear()  # computed afresh, not served from the cache
+        page = committee.get(board).get_data(as_text=True)
+        return cells(page, "data-org", "Q010101"), page.split('id="late"')[1].split("</section>")[0]
+
+    before, late_before = figures()
+    response = clerk.post(f"/finance/books/{fin.book.id}/allocations", data={
+        "csrf_token": csrf_token(clerk, "/home"), "source": "other", "amount": "900,000.01",
+        "arrived_on": dt.date(YEAR, 9, 1).isoformat(), "reference": "未审核的拨款", "key": "k-unposted"})
+    assert response.status_code == 302
+    after, late_after = figures()
+    assert after == before and late_after == late_before and "900,000.01" not in late_after
+    page = clerk.get(f"/finance/books/{fin.book.id}/allocations").get_data(as_text=True)
+    assert re.search(r'data-total="pending">900,000.01<', page)

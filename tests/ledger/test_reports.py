@@ -12,6 +12,7 @@ import pytest
 
 from ledger.books import open_book
 from ledger.organisations import add_organisation
+from ledger.posting import reverse_voucher
 from ledger.reports import (
     Rounding, community_overview, execution_by_organisation, execution_by_project,
     execution_by_purpose, execution_by_source, general_ledger, is_balanced, subsidiary_ledger,
@@ -139,6 +140,22 @@ def test_execution_by_community_street_and_district(small_books):
     assert execution_by_organisation(w.session, w.city, 2025, level="city").iloc[0].allocated == D("17000.00")
     with pytest.raises(ReportError, match="cannot be broken down by district"):
         execution_by_organisation(w.session, w.street, 2025, level="district")
+
+
+def test_an_allocation_counts_once_posted_and_no_longer_once_reversed(small_books):
+    w = small_books
+
+    def q1():
+        return row(execution_by_organisation(w.session, w.street, 2025), "organisation", "Q1")
+
+    before = q1()
+    draft = w.allocate("1000000000000.00", source="other", post=False)  # nobody reviewed it yet
+    assert (q1().allocated, q1().arrived, q1().execution_rate) == (
+        before.allocated, before.arrived, before.execution_rate)
+    w.post(draft.voucher)
+    assert q1().allocated == before.allocated + D("1000000000000.00")
+    w.post(reverse_voucher(w.session, draft.voucher, by=w.clerk))
+    assert (q1().allocated, q1().arrived) == (before.allocated, before.arrived)
 
 
 def test_execution_as_of_a_date_counts_what_had_arrived(small_books):
