@@ -11,14 +11,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String, false
+from sqlalchemy import CheckConstraint, Index, String, false, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
 
 
 class User(Base):
-    """A person with an account (用户): a secretary, a finance clerk, an auditor..."""
+    """A person with an account (用户): a secretary, a finance clerk, an auditor...
+
+    A user name is kept as typed but is one name whatever its case: ``ADMIN`` is ``admin``
+    (the database refuses a second one; ``named`` finds it).
+    """
 
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("length(trim(username)) > 0", name="username_not_blank"),)
@@ -36,3 +40,11 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"
+
+
+Index("uq_users_username_folded", func.lower(User.username), unique=True)
+
+
+def named(username: str):
+    """The condition on ``User`` of the account called ``username``, in any case."""
+    return func.lower(User.username) == (username or "").strip().lower()

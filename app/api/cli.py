@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from ledger.base import utcnow
-from ledger.users import User
+from ledger.users import User, named
 
 from ..extensions import db
 from .models import ApiToken
@@ -20,7 +20,7 @@ def api_token_group():
 
 
 def _user(username: str) -> User:
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = db.session.scalar(select(User).where(named(username)))
     if user is None:
         raise click.ClickException(f"no user {username}")
     return user

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from ledger.users import User
+from ledger.users import User, named
 
 from ..audit import record
 from ..extensions import db
@@ -51,7 +51,7 @@ def login():
 
 def _check_password(form: LoginForm):
     """The login itself, once the attempt is within the limits."""
-    user = db.session.scalar(select(User).where(User.username == form.username.data.strip()))
+    user = db.session.scalar(select(User).where(named(form.username.data)))
     password_ok = verify_password(user.password_hash if user else None, form.password.data)
     if user is None or not password_ok or not user.is_active:
         record(db.session, None, "login.failed", user,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ledger.errors import DomainError, N_
 from ledger.organisations import Organisation
-from ledger.users import User
+from ledger.users import User, named
 
 from ..api.tokens import revoke_all_tokens
 from ..audit import record
@@ -50,7 +50,7 @@ def create_user(
         raise UserError(
             N_("User name must be 3 to 64 letters, digits, '.', '-' or '_'."), field="username"
         )
-    if session.scalar(select(User).where(User.username == username)) is not None:
+    if session.scalar(select(User).where(named(username))) is not None:
         raise UserError(N_("User name %(username)s is taken."), field="username", username=username)
     display_name = (display_name or "").strip()
     if not display_name or len(display_name) > 100:

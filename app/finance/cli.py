@@ -24,7 +24,7 @@ from ledger.reports.execution import (
 )
 from ledger.reports.export import to_csv_bytes, to_xlsx_bytes
 from ledger.retry import run_transaction
-from ledger.users import User
+from ledger.users import User, named
 from ledger.verify import verify
 
 from ..cli_imports import commit_import
@@ -44,7 +44,7 @@ def _organisation(code: str) -> Organisation:
 
 
 def _user(username: str) -> User:
-    user = db.session.scalar(select(User).where(User.username == username, User.is_active.is_(True)))
+    user = db.session.scalar(select(User).where(named(username), User.is_active.is_(True)))
     if user is None:
         raise click.ClickException(f"no active user {username}")
     return user

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.audit import AuditEvent
 from app.auth.models import RoleAssignment
@@ -102,6 +104,14 @@ def test_admin_creates_a_user_who_can_log_in(app, world, session, login_as):
         "password": "a-long-secret-9", "role": "community_staff", "organisation": community.id})
     assert response.status_code == 302
     assert login(app.test_client(), "zhang.wei", "a-long-secret-9").status_code == 302
+    assert login(app.test_client(), " Zhang.WEI", "a-long-secret-9").status_code == 302  # as typed on a phone
+
+
+def test_the_database_keeps_one_account_per_name_whatever_its_case(world, session):
+    session.add(User(username="Admin", display_name="冒名管理员"))
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
 
 
 def test_user_form_errors_are_shown_next_to_each_field(world, session, login_as):
@@ -111,6 +121,7 @@ def test_user_form_errors_are_shown_next_to_each_field(world, session, login_as)
     cases = [
         ({"username": "ab", "password": "a-long-secret-9"}, "用户名须为 3 至 64 个字母"),
         ({"username": "admin", "password": "a-long-secret-9"}, "用户名 admin 已被占用"),
+        ({"username": "ADMIN", "password": "a-long-secret-9"}, "用户名 ADMIN 已被占用"),  # one name in any case
         ({"username": "li.na", "password": "short"}, "密码至少需要 15 个字符"),
         ({"username": "li.na", "password": "li.na-secret-12"}, "密码不能包含用户名"),
     ]
