@@ -15,6 +15,15 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def id_or_none(value) -> int | None:
+    """An id from a query string or a form: a whole number 0..MAX_ID, or ``None`` (not found)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if 0 <= number <= MAX_ID else None
+
+
 def init_app(app) -> None:
     """Register before any blueprint, so every rule's ``<int:...>`` uses the bounded converter."""
     app.url_map.converters["int"] = IdConverter

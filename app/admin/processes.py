@@ -20,6 +20,7 @@ from workflows.variants import belongs_to, city_prefix, save_variant, update_set
 from ..audit import record
 from ..auth.access import require, scope
 from ..extensions import db
+from ..routing import id_or_none
 from ..web import show_error
 from .forms import CommunitySettingsForm, DefinitionForm
 from .purposes import load_city, managed_cities
@@ -76,8 +77,10 @@ def new_version(city_id: int):
     form = DefinitionForm()
     source = None
     if not form.is_submitted():
-        source_id = request.args.get("from", type=int)
-        source = _load(source_id) if source_id else current_definition(db.session)
+        source_id = id_or_none(request.args.get("from")) if request.args.get("from") else None
+        if request.args.get("from") and source_id is None:
+            abort(404)
+        source = _load(source_id) if source_id is not None else current_definition(db.session)
         body = source.definition.to_dict()
         if not belongs_to(body["name"], city):
             body["name"] = city_prefix(city) + body["name"]

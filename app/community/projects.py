@@ -20,6 +20,7 @@ from workflows.projects import PROJECT_TYPES, Project, create_project
 
 from ..extensions import db
 from ..i18n import error_message
+from ..routing import id_or_none
 from ..web import options, show_error
 from . import operations as ops
 from .forms import ConfirmForm, EstimateForm, ProjectForm, TransitionForm
@@ -44,7 +45,7 @@ def _project_form(community) -> ProjectForm:
     if not form.is_submitted():
         form.plan_year.data = dt.date.today().year + 1
         form.in_plan.data = True
-        preset = request.args.get("need", type=int)
+        preset = id_or_none(request.args.get("need"))
         if preset in {n.id for n in needs}:
             form.needs.data = [preset]
     return form

@@ -19,6 +19,7 @@ from ledger.vouchers import Voucher
 
 from ..auth.access import org_filter, require
 from ..extensions import db
+from ..routing import id_or_none
 
 
 def books_in_scope(action: str = "books.view"):
@@ -43,10 +44,9 @@ def load_voucher(voucher_id: int, action: str = "books.view") -> Voucher:
 
 
 def load_organisation(org_id, action: str = "books.view") -> Organisation:
-    try:
-        org = db.session.get(Organisation, int(org_id))
-    except (TypeError, ValueError):
-        org = None
+    """The organisation whose id a page was sent (404 for any text that is no such id)."""
+    number = id_or_none(org_id)
+    org = db.session.get(Organisation, number) if number is not None else None
     if org is None:
         abort(404)
     require(action, org)

@@ -30,6 +30,7 @@ from ..extensions import db
 from ..i18n import error_message
 from ..jobs.kinds import message_of
 from ..jobs.operations import create_job
+from ..routing import id_or_none
 from .forms import ImportForm
 
 IMPORTS = {"opening": import_opening_balances, "allocations": import_allocations, "vouchers": import_vouchers}
@@ -107,9 +108,9 @@ def verify_page():
             select(Book).join(Organisation, Organisation.id == Book.organisation_id)
             .where(org_filter(current_user, "books.view")).order_by(Organisation.path, Book.fiscal_year)
         ).all()
-        org_id = request.args.get("org", type=int)
-        if org_id:
-            root = db.session.get(Organisation, org_id)
+        if request.args.get("org"):
+            org_id = id_or_none(request.args["org"])
+            root = db.session.get(Organisation, org_id) if org_id is not None else None
             if root is None or not current_user.can("books.view", root):
                 abort(404)
             books = [b for b in books if b.organisation.path.startswith(root.path)]
