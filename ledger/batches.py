@@ -40,7 +40,7 @@ from .dimensions import negative_rules
 from .errors import DomainError, N_
 from .figures import budget_figures_of
 from .locks import lock_books, lock_organisations, lock_projects
-from .posting import IdempotencyConflict, SeparationOfDuties, build_line, check_actor, normalised
+from .posting import IdempotencyConflict, SeparationOfDuties, build_line, check_actor, check_key, normalised
 from .projects import LedgerProject
 from .rules import VoucherError, check_voucher
 from .vouchers import DRAFT, POSTED, REVIEWED, Voucher, VoucherDraft, VoucherLine
@@ -139,6 +139,7 @@ def post_batch(session: Session, drafts: Sequence[tuple[Book, VoucherDraft]], cl
             draft = normalised(draft)
             if not (draft.key or "").strip():
                 raise VoucherError(N_("Every voucher of a batch needs a request key."), field="key")
+            check_key(draft.key.strip())
             normal.append((index, book, draft._replace(key=draft.key.strip()),
                            request_digest(book.id, draft)))
         except DomainError as error:

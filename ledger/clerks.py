@@ -34,7 +34,8 @@ def post_through(session: Session, voucher: Voucher, clerks: Clerks) -> Voucher:
     return post_voucher(session, voucher, by=clerks.poster)
 
 
-def post_draft(session: Session, book: Book, draft: VoucherDraft, clerks: Clerks) -> Voucher:
-    """Prepare, review and post ``draft`` in ``book``; the same key returns the same voucher."""
-    voucher = prepare_voucher(session, book, draft, by=clerks.preparer)
+def post_draft(session: Session, book: Book, draft: VoucherDraft, clerks: Clerks, system: bool = False) -> Voucher:
+    """Prepare, review and post ``draft`` in ``book``; the same key returns the same voucher.
+    ``system``: the year-end close and the opening balances, whose keys are reserved."""
+    voucher = prepare_voucher(session, book, draft, by=clerks.preparer, system=system)
     return post_through(session, voucher, clerks)

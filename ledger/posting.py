@@ -26,7 +26,9 @@ from .overrides import withdraw_requests
 from .projects import LedgerProject
 from .rules import LineError, VoucherError, check_voucher
 from .users import User
-from .vouchers import DESCRIPTION_MAX, DRAFT, POSTED, REVIEWED, LineDraft, Voucher, VoucherDraft, VoucherLine
+from .vouchers import (
+    DESCRIPTION_MAX, DRAFT, POSTED, RESERVED_PREFIXES, REVIEWED, LineDraft, Voucher, VoucherDraft, VoucherLine,
+)
 
 
 class VoucherStateError(VoucherError):
@@ -153,17 +155,28 @@ def _replay(existing: Voucher, digest: str, key: str) -> Voucher:
     return existing
 
 
+def check_key(key: str, system: bool = False) -> None:
+    """Refuse a key of the year-end close's own namespaces unless ``system`` writes it."""
+    if not system and key.startswith(RESERVED_PREFIXES):
+        raise VoucherError(
+            N_("Request keys starting with %(prefix)s belong to the year-end close and the opening balances; "
+               "use another key."), field="key", prefix=next(p for p in RESERVED_PREFIXES if key.startswith(p)))
+
+
 def prepare_voucher(
-    session: Session, book: Book, draft: VoucherDraft, by: User, reverses: Voucher | None = None
+    session: Session, book: Book, draft: VoucherDraft, by: User, reverses: Voucher | None = None,
+    system: bool = False,
 ) -> Voucher:
     """Check ``draft`` against every posting rule and save it as a draft voucher (制单).
 
     Nothing is written when a rule is broken. The same ``draft.key`` with the same
-    content returns the voucher made the first time.
+    content returns the voucher made the first time. Only ``system`` writers (the year-end
+    close, the opening-balance import) may use the reserved key prefixes.
     """
     check_actor(by, "prepare")
     draft = normalised(draft)
     key = (draft.key or "").strip() or uuid.uuid4().hex
+    check_key(key, system)
     digest = request_digest(book.id, draft, reverses.id if reverses else None)
     existing = _by_key(session, book, key)
     if existing is not None:
@@ -288,6 +301,11 @@ def reverse_voucher(
             N_("Voucher %(voucher)s is %(status)s; only a posted voucher is reversed "
                "(a draft is simply changed or discarded)."),
             field="status", voucher=original.label, status=original.status,
+        )
+    if (original.idempotency_key or "").startswith(RESERVED_PREFIXES):
+        raise VoucherStateError(
+            N_("Voucher %(voucher)s is part of a year-end close or of the opening balances and is not reversed "
+               "on its own."), field="voucher", voucher=original.label,
         )
     key = key or f"reversal-of-{original.id}"
     earlier = session.scalar(select(Voucher).where(Voucher.reverses_id == original.id))

@@ -35,6 +35,9 @@ CLOSING_PREFIX = "closing:"
 #: The key prefix of the opening vouchers the year-end close and the imports write: the
 #: year's opening balance (期初) in the reports.
 OPENING_PREFIX = "opening:"
+#: Keys only the year-end close and the opening-balance import give (``system`` writers):
+#: the figures and the reports read their vouchers apart, so no client may choose one.
+RESERVED_PREFIXES = (CLOSING_PREFIX, OPENING_PREFIX)
 #: The longest description (摘要) a voucher keeps.
 DESCRIPTION_MAX = 500
 STATUSES = (DRAFT, REVIEWED, POSTED)

@@ -132,7 +132,7 @@ def _return_lines(session: Session, book: Book) -> list[LineDraft]:
 def _post(session, book, clerks, date, description, lines, key) -> Voucher | None:
     if not lines:
         return None
-    return post_draft(session, book, VoucherDraft(date, description, tuple(lines), key), clerks)
+    return post_draft(session, book, VoucherDraft(date, description, tuple(lines), key), clerks, system=True)
 
 
 def _existing(session: Session, book: Book, prefix: str) -> list[Voucher]:

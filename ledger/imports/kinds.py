@@ -88,7 +88,7 @@ def import_opening_balances(
         book = book_for(session, org, year, clerks.poster)
         draft = VoucherDraft(_jan_first(year), f"{year}年期初余额导入", tuple(entry.values["lines"]),
                              f"{OPENING_PREFIX}import:{book.id}")
-        post_draft(session, book, draft, clerks)
+        post_draft(session, book, draft, clerks, system=True)
 
     return run_import(session, data, filename, OPENING_COLUMNS,
                       ("organisation", "fiscal_year", "account", "debit", "credit"), ALIASES, parse, post)

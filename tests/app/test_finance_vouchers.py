@@ -332,3 +332,12 @@ def test_an_allocation_nobody_posted_moves_no_figure_and_shows_as_pending(fin, a
     assert after == before and late_after == late_before and "900,000.01" not in late_after
     page = clerk.get(f"/finance/books/{fin.book.id}/allocations").get_data(as_text=True)
     assert re.search(r'data-total="pending">900,000.01<', page)
+
+
+def test_a_form_cannot_pass_a_payment_off_as_a_year_end_voucher(fin, session, login_as):
+    before = vouchers(session)
+    clerk = login_as("finance-s0101")
+    response = enter(clerk, fin.book.id, spending_lines("900.00"), key="closing:evil-1")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "年终结账" in page and 'value="900.00"' in page
+    assert vouchers(session) == before

@@ -4,12 +4,18 @@ from decimal import Decimal
 
 import pytest
 
+from ledger.batches import BatchRefusal, post_batch
 from ledger.budget import BudgetExceeded, OverrideError, OverrideOutdated
+from ledger.clerks import Clerks, post_draft
 from ledger.figures import project_spent, source_received
 from ledger.overrides import answer_override, ask_override
-from ledger.posting import SeparationOfDuties, post_voucher, return_to_draft, reverse_voucher, review_voucher
+from ledger.posting import (
+    SeparationOfDuties, post_voucher, prepare_voucher, return_to_draft, reverse_voucher, review_voucher,
+)
 from ledger.projects import ProjectError
 from ledger.project_budgets import close_project, open_project_budget
+from ledger.rules import VoucherError
+from ledger.vouchers import VoucherDraft
 
 
 def refused_at_posting(world, voucher, match, reviewed=False):
@@ -224,3 +230,20 @@ def test_a_voucher_refused_at_posting_goes_back_to_draft_and_can_be_discarded(wo
     assert voucher.status == "draft" and voucher.reviewed_by is None
     discard_voucher(world.session, voucher, by=world.clerk)
     assert world.counts()[2] == 1  # only the allocation is posted
+
+
+def test_no_client_chooses_a_year_end_key_to_hide_spending_from_budget_control(world):
+    world.allocate("10000")
+    project = world.project(amount="1000")
+    hidden = world.spend(project, "900", post=False)
+    draft = VoucherDraft(hidden.date, "伪装成结账的支付", tuple(line.as_draft() for line in hidden.lines), "closing:evil")
+    for key in ("closing:evil", "opening:evil", " closing:1:flows"):
+        with pytest.raises(VoucherError, match="belong to the year-end close"):
+            prepare_voucher(world.session, world.book, draft._replace(key=key), by=world.clerk)
+    clerks = Clerks(world.clerk, world.reviewer, world.poster)
+    with pytest.raises(VoucherError, match="belong to the year-end close"):
+        post_draft(world.session, world.book, draft, clerks)
+    with pytest.raises(BatchRefusal) as refused:
+        post_batch(world.session, [(world.book, draft)], clerks)
+    assert "belong to the year-end close" in refused.value.error.message
+    assert project_spent(world.session, project.id, "financial") == Decimal("0.00")

@@ -10,6 +10,7 @@ import pytest
 from ledger.books import PeriodClosed, open_book
 
 from ledger.periods import close_period
+from ledger.posting import VoucherStateError, reverse_voucher
 from ledger.clerks import Clerks
 from ledger.budget import BudgetExceeded
 from ledger.figures import budget_figures, project_spent, source_received, source_spent
@@ -57,6 +58,14 @@ def test_carry_over_closes_the_year_and_opens_the_next_with_its_balances(year):
     by_source = {(l.account.code, l.funding_source.code): l.amount for l in result.opening.lines}
     assert by_source[("8101", "district")] == D("-8765.44") and by_source[("8101", "city")] == D("-5000.00")
     assert verify(w.session) == []
+
+
+def test_the_closing_and_opening_vouchers_are_not_reversed_on_their_own(year):
+    w = year
+    result = close_year(w.session, w.book, w.clerks)
+    for voucher in (*result.vouchers, result.opening):
+        with pytest.raises(VoucherStateError, match="part of a year-end close or of the opening balances"):
+            reverse_voucher(w.session, voucher, by=w.clerk, on=voucher.date)
 
 
 def test_a_closed_year_refuses_postings(year):
