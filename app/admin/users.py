@@ -40,6 +40,19 @@ def _load_user(user_id: int) -> User:
     return user
 
 
+def _load_whole_user(user_id: int) -> User:
+    """A user whose every role lies inside the administrator's organisations: what changes
+    the account itself (its password, whether it may log in) reaches all its roles, so an
+    administrator whose scope covers only some of them may not do it."""
+    user = _load_user(user_id)
+    elsewhere = db.session.scalar(
+        select(RoleAssignment.id).join(RoleAssignment.organisation)
+        .where(RoleAssignment.user_id == user.id, ~org_filter(current_user, "user.manage")).limit(1))
+    if elsewhere is not None:
+        abort(403)
+    return user
+
+
 def _fill_choices(form: RoleForm) -> None:
     form.role.choices = options([(name, str(role.title)) for name, role in ROLES.items()])
     orgs = db.session.scalars(visible_organisations("user.manage")).all()
@@ -105,7 +118,7 @@ def show(user_id: int):
 
 @login_required
 def toggle_active(user_id: int):
-    user = _load_user(user_id)
+    user = _load_whole_user(user_id)
     if ConfirmForm().validate_on_submit():
         try:
             set_active(db.session, user, not user.is_active, by=current_user.user)
@@ -121,7 +134,7 @@ def toggle_active(user_id: int):
 @login_required
 def reset(user_id: int):
     """Give the user a temporary password, shown on this answer only (never in a cookie)."""
-    user = _load_user(user_id)
+    user = _load_whole_user(user_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("admin.user", user_id=user.id))
     try:

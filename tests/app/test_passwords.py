@@ -12,6 +12,7 @@ from app.api.models import ApiToken
 from app.api.tokens import issue_token
 from app.audit import AuditEvent
 from app.auth.credentials import temporary_password
+from app.auth.operations import assign_role, create_user
 from app.auth.password_rules import password_problem
 from app.demo import DEMO_PASSWORD
 from ledger.organisations import by_code
@@ -193,6 +194,23 @@ def test_only_an_administrator_resets_a_password(world, session, login_as, who):
 def test_an_administrator_resets_no_one_of_another_city(world, session, login_as):
     uid = user_id(session, "secretary-xq010101")
     assert _reset(login_as("admin"), uid).status_code == 404
+
+
+def test_an_administrator_resets_or_disables_no_one_who_also_serves_another_city(world, session, login_as):
+    """Another city's administrator who also helps a community of ours: our administrator
+    may not take over (or lock out) the account, whose password opens the other city too."""
+    user = create_user(session, "dual-admin", "外市管理员兼社区工作者", "a-long-secret-for-x", role="admin",
+                       org=by_code(session, "XDEMO"), fast_hash=True)
+    assign_role(session, user, "community_staff", by_code(session, "Q010103"))
+    session.commit()
+    dual = user.id
+    admin = login_as("admin")
+    before = _hash(session, "dual-admin")
+    assert _reset(admin, dual).status_code == 403
+    toggled = admin.post(f"/admin/users/{dual}/active", data={"csrf_token": csrf_token(admin, "/home")})
+    assert toggled.status_code == 403
+    session.expire_all()
+    assert _hash(session, "dual-admin") == before and session.get(User, dual).is_active
 
 
 def test_a_reset_needs_a_csrf_token(world, session, login_as):
