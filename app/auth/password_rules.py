@@ -1,14 +1,20 @@
 """What a new password must be: NIST SP 800-63B-4 (2025), section 3.1.1.2.
 
-- at least ``MIN_LENGTH`` (15) characters, counted after Unicode NFKC normalisation: the
-  minimum NIST sets for a password that is the only factor, as it is here; at most
+- at least ``MIN_LENGTH`` (15) characters, counted as typed and again after Unicode NFKC
+  normalisation (one ligature such as U+FDFA expands to 18): the minimum NIST sets for a
+  password that is the only factor, as it is here; at most
   ``MAX_LENGTH`` (256), well above the 64 NIST asks verifiers to allow;
 - no composition rules (no "one digit, one capital"): any character, spaces and Chinese
   included, and no forced periodic change;
 - not on a list of common and breached passwords (``common_passwords.txt``), nor one of them
   with a little added ("password12345678"), nor a sequence, keyboard walk or repetition
   ("qwertyuiopasdfgh", "1234567890123456", "woaini1314woaini1314");
-- not containing its context: the user name, the person's name, the name of this system.
+- not containing its context: the user name or a part of it (also without punctuation, or
+  reversed),
+  the person's name, the name of this system.
+
+Characters that show as nothing (soft hyphens, zero-width spaces: Unicode format
+characters) are left out before the checks, so they cannot hide a common password.
 
 Each refusal is a ``WeakPassword`` naming the field ``password`` and saying what to change.
 """
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from pathlib import Path
 
 from ledger.errors import DomainError, N_
@@ -84,8 +91,10 @@ def is_common(password: str) -> bool:
     return _covered(text, pieces_left=2, fillers_left=2)
 
 
+@functools.lru_cache(maxsize=4096)
 def _covered(text: str, pieces_left: int, fillers_left: int) -> bool:
-    """Whether ``text`` is made of at most that many predictable pieces and short fillers."""
+    """Whether ``text`` is made of at most that many predictable pieces and short fillers
+    (remembered per suffix, so a long password costs polynomial time, not exponential)."""
     if not text:
         return True
     for end in range(len(text), 0, -1):
@@ -98,16 +107,26 @@ def _covered(text: str, pieces_left: int, fillers_left: int) -> bool:
     return False
 
 
+def _holds_name(password: str, username: str) -> bool:
+    """Whether the password holds the user name, or a part of it of 4 or more characters,
+    as typed or reversed, punctuation ignored ("q010102-yraterces" for secretary-q010102)."""
+    compact = _compact(password)
+    parts = {_compact(username)} | {_compact(p) for p in re.split(r"[\W_]+", username) if len(_compact(p)) >= 4}
+    return username in password.lower() or any(
+        len(part) >= 3 and (part in compact or part[::-1] in compact) for part in parts)
+
+
 def password_problem(password: str, username: str = "", display_name: str = "") -> WeakPassword | None:
     """Why ``password`` may not be chosen by this user, or ``None`` when it will do."""
-    password = normalise(password or "")
+    typed = password or ""
+    password = "".join(ch for ch in normalise(typed) if unicodedata.category(ch) != "Cf")
     lower = password.lower()
-    if len(password) < MIN_LENGTH:
+    if min(len(typed), len(password)) < MIN_LENGTH:
         return WeakPassword(N_("Password must have at least %(min)d characters."), field="password", min=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
         return WeakPassword(N_("Password may have at most %(max)d characters."), field="password", max=MAX_LENGTH)
     username = normalise(username or "").strip().lower()
-    if len(username) >= 3 and username in lower:
+    if len(username) >= 3 and _holds_name(password, username):
         return WeakPassword(N_("Password must not contain the user name."), field="password")
     display_name = normalise(display_name or "").strip().lower()
     if len(display_name) >= 2 and display_name in lower:

@@ -57,6 +57,18 @@ def test_short_common_and_patterned_passwords_are_refused(password):
     assert password_problem(password) is not None
 
 
+@pytest.mark.parametrize("password,username", [
+    ("\ufdfa", "someone"),  # one character that NFKC turns into 18
+    ("pass\u00adword12345678", "someone"),  # a soft hyphen hiding a common password
+    ("pass\u200bword\u200b12345678", "someone"),  # zero-width spaces likewise
+    ("q010102-yraterces", "secretary-q010102"),  # a part of the name, another reversed
+    ("finances0101abcdef", "finance-s0101"),  # the name without its punctuation
+    ("1010s-ecnanif-abcdefg", "finance-s0101"),  # the name reversed
+])
+def test_what_only_looks_long_or_new_is_refused(password, username):
+    assert password_problem(password, username) is not None
+
+
 @pytest.mark.parametrize("password", [
     STRONG, "我家楼下那棵老槐树今年开花特别早", "correct horse battery staple", DEMO_PASSWORD, "x" * 20 + "9q" + "z" * 200,
 ])
