@@ -88,12 +88,14 @@ def answer_override(session: Session, request: OverrideRequest, grant: bool, not
     if by is None or not by.is_active:
         raise OverrideError(N_("An active user must answer."), field="by")
     _fresh(session, request)
+    if request.status == WITHDRAWN:
+        raise OverrideError(N_("This request was withdrawn: the voucher was returned to draft or asked for "
+                               "again. Answer the request that stands now."), field="status")
     if request.status != ASKED:
-        raise OverrideError(
-            N_("This request was already answered (%(status)s) by %(user)s at %(at)s."),
-            field="status", status=request.status,
-            user=request.answered_by.display_name if request.answered_by else "—",
-            at=request.answered_at.strftime("%Y-%m-%d %H:%M") if request.answered_at else "—")
+        template = (N_("This request was already granted by %(user)s at %(at)s.") if request.status == GRANTED
+                    else N_("This request was already refused by %(user)s at %(at)s."))
+        raise OverrideError(template, field="status", user=request.answered_by.display_name,
+                            at=request.answered_at.strftime("%Y-%m-%d %H:%M"))
     voucher = request.voucher
     involved = {request.asked_by_id: N_("asked for it"), voucher.prepared_by_id: N_("prepared the voucher"),
                 voucher.reviewed_by_id: N_("reviewed the voucher")}

@@ -246,11 +246,13 @@ def request_override(voucher_id: int):
     voucher = load_voucher(voucher_id, "books.post")
     form = OverrideRequestForm()
     if form.validate_on_submit():
-        try:
+        def asking() -> None:
             request_ = ask_override(db.session, voucher, form.reason.data, by=current_user.user)
             record(db.session, current_user.id, "override.ask", request_, voucher=voucher.label,
                    reason=request_.reason)
-            db.session.commit()
+
+        try:
+            run_transaction(db.session, asking)
             flash(_("Asked: the street committee will grant or refuse it; the answer shows on this page."),
                   "success")
         except DomainError as error:

@@ -11,7 +11,9 @@ from sqlalchemy import or_, select
 
 from ledger.errors import DomainError
 from ledger.organisations import Organisation
+from ledger.retry import run_transaction
 
+from ..audit import record
 from ..auth.access import org_filter
 from ..extensions import db
 from ..i18n import error_message
@@ -85,9 +87,13 @@ def confirm(job_id: int):
     if not current_user.can(job.action, job.organisation):
         abort(403)
     if ConfirmForm().validate_on_submit():
-        try:
+        def confirming() -> None:
             confirm_job(db.session, job, current_user.user)
-            db.session.commit()
+            record(db.session, current_user.id, "job.review" if job.status == WAITING else "job.post", job,
+                   kind=job.kind)
+
+        try:
+            run_transaction(db.session, confirming)  # commits; again when SQLite was busy or PostgreSQL deadlocked
             if job.status == QUEUED:
                 dispatch(job.id)
             flash(_("Confirmed: the job is queued.") if job.status == QUEUED

@@ -32,6 +32,8 @@ class Job(Base):
         CheckConstraint("status <> 'done' OR progress = 100", name="done_is_complete"),
         CheckConstraint("length(trim(kind)) > 0", name="kind_not_blank"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        CheckConstraint("confirmed_by_id IS NULL OR confirmed_by_id <> requested_by_id",
+                        name="reviewer_is_a_second_person"),
         CheckConstraint("poster_id IS NULL OR (confirmed_by_id IS NOT NULL AND poster_id <> confirmed_by_id "
                         "AND poster_id <> requested_by_id)", name="poster_is_a_third_person"),
     )

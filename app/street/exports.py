@@ -27,7 +27,7 @@ EXTRA_TITLES = {
     "step": "所处步骤", "since": "进入步骤时间", "days_over": "逾期天数", "due": "补议补公开期限",
     "overdue": "是否逾期", "type": "项目类型", "count": "项目数", "number": "步骤序号",
     "voucher": "凭证号", "date": "日期", "project": "项目", "description": "摘要", "allowed_by": "批准人",
-    "allowed_at": "批准时间", "reason": "理由",
+    "allowed_at": "批准时间", "note": "批准意见", "reason": "申请理由",
 }
 
 

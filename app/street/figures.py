@@ -26,7 +26,7 @@ from ledger.reports import (
     Rounding, community_overview, execution_by_organisation, execution_by_purpose, execution_timeline,
 )
 from ledger.users import User
-from ledger.vouchers import POSTED, BudgetOverride, Voucher
+from ledger.vouchers import POSTED, BudgetOverride, OverrideRequest, Voucher
 from workflows.emergency import followed_up
 from workflows.projects import PROJECT_TYPES, Project
 from workflows.timers import overdue_follow_ups, overdue_steps
@@ -159,8 +159,9 @@ def postings_past_budget(session: Session, root: Organisation, year: int) -> pd.
     """Vouchers of ``year`` under ``root`` posted past a budget limit (超预算), with who allowed it."""
     rows = session.execute(
         select(Organisation.code, Organisation.name, Voucher, BudgetOverride.reason, User.display_name,
-               BudgetOverride.at)
+               BudgetOverride.at, OverrideRequest.answer)
         .join(Voucher, Voucher.id == BudgetOverride.voucher_id)
+        .outerjoin(OverrideRequest, OverrideRequest.id == BudgetOverride.request_id)
         .join(Book, Book.id == Voucher.book_id)
         .join(Organisation, Organisation.id == Book.organisation_id)
         .join(User, User.id == BudgetOverride.by_id)
@@ -169,14 +170,14 @@ def postings_past_budget(session: Session, root: Organisation, year: int) -> pd.
         .options(selectinload(Voucher.lines))
     ).all()
     records = []
-    for code, name, voucher, reason, allowed_by, allowed_at in rows:
+    for code, name, voucher, reason, allowed_by, allowed_at, note in rows:
         projects = sorted({line.project.code for line in voucher.lines if line.project is not None})
         amount = sum((line.debit for line in voucher.lines if line.account.basis == "financial"), Decimal("0.00"))
         records.append((code, name, voucher.number, voucher.date, "、".join(projects), voucher.description, amount,
-                        allowed_by, allowed_at, reason))
+                        allowed_by, allowed_at, note or "", reason))
     return pd.DataFrame.from_records(records, columns=[
         "organisation", "name", "voucher", "date", "project", "description", "amount", "allowed_by", "allowed_at",
-        "reason"])
+        "note", "reason"])
 
 
 # --- projects: overdue steps, emergencies, counts ------------------------------------------

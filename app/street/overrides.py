@@ -18,6 +18,7 @@ from ledger.budget import breaches_of
 from ledger.errors import DomainError
 from ledger.organisations import Organisation
 from ledger.overrides import answer_override
+from ledger.retry import run_transaction
 from ledger.vouchers import ASKED, REVIEWED, OverrideRequest, Voucher
 
 from ..audit import record
@@ -72,11 +73,13 @@ def answer(street_code: str, request_id: int):
     form = OverrideAnswerForm()
     if form.validate_on_submit():
         grant = form.decision.data == "grant"
-        try:
+        def answering() -> None:
             answer_override(db.session, request_, grant=grant, note=form.note.data, by=current_user.user)
             record(db.session, current_user.id, "override.grant" if grant else "override.refuse", request_,
                    voucher=request_.voucher.label, note=request_.answer)
-            db.session.commit()
+
+        try:
+            run_transaction(db.session, answering)  # commits; again when SQLite was busy or PostgreSQL deadlocked
             flash(_("Granted: a clerk may now post the voucher past the limit.") if grant
                   else _("Refused: the voucher stays unposted."), "success")
         except DomainError as error:

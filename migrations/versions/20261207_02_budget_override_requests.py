@@ -22,6 +22,7 @@ down_revision = '20261207_01'
 branch_labels = None
 depends_on = None
 
+SECOND_PERSON = "confirmed_by_id IS NULL OR confirmed_by_id <> requested_by_id"
 THIRD_PERSON = ("poster_id IS NULL OR (confirmed_by_id IS NOT NULL AND poster_id <> confirmed_by_id "
                 "AND poster_id <> requested_by_id)")
 
@@ -61,6 +62,7 @@ def upgrade():
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('poster_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_jobs_poster_id_users'), 'users', ['poster_id'], ['id'])
+        batch_op.create_check_constraint(batch_op.f('ck_jobs_reviewer_is_a_second_person'), SECOND_PERSON)
         batch_op.create_check_constraint(batch_op.f('ck_jobs_poster_is_a_third_person'), THIRD_PERSON)
     op.execute("UPDATE jobs SET status = 'waiting', "
                "message = 'Reviewed; waiting for a third clerk to confirm the posting.' "
@@ -70,6 +72,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('ck_jobs_poster_is_a_third_person'), type_='check')
+        batch_op.drop_constraint(batch_op.f('ck_jobs_reviewer_is_a_second_person'), type_='check')
         batch_op.drop_constraint(batch_op.f('fk_jobs_poster_id_users'), type_='foreignkey')
         batch_op.drop_column('poster_id')
 

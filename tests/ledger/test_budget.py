@@ -128,7 +128,7 @@ def test_nobody_who_handled_the_voucher_answers_and_the_granter_does_not_post(wo
             answer_override(world.session, request, grant=True, note="同意", by=who)
     assert request.status == "asked"
     answer_override(world.session, request, grant=True, note="同意", by=world.committee)
-    with pytest.raises(OverrideError, match="already answered"):
+    with pytest.raises(OverrideError, match="already granted by committee"):
         answer_override(world.session, request, grant=False, note="不同意", by=world.committee)
     with pytest.raises(OverrideError, match="allowed voucher .* past the budget and cannot also post it"):
         post_voucher(world.session, voucher, by=world.committee)
