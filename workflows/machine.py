@@ -135,6 +135,26 @@ def possible_events(project: Project) -> list[Transition]:
     return project.definition.transitions_from(project.state)
 
 
+#: How a refusal tells the time: China Standard Time, as the communities read their clocks.
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def _done_already(session: Session, project: Project, event: str) -> None:
+    """Refuse, naming who did it first, an ``event`` the project's last step change already was
+    (two clerks pressing the same button at once, or a form sent again)."""
+    last = session.scalars(select(ProjectEvent).where(ProjectEvent.project_id == project.id)
+                           .order_by(ProjectEvent.id.desc()).limit(1)).first()
+    if last is None or last.event != event:
+        return
+    actor = session.get(User, last.actor_id) if last.actor_id else None
+    title = next((t.title for t in project.definition.transitions if t.event == event), event)
+    raise TransitionRefused(
+        N_("%(user)s already did this (%(event)s) at %(at)s; the project is now at step %(step)s."),
+        field="event", user=actor.display_name if actor else "—", event=title,
+        at=last.at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"), step=project.step.title,
+    )
+
+
 def fire(
     session: Session, project: Project, event: str, *, by: User | None, role: str, reason: str = "",
     amount: Decimal | int | str | None = None, by_source: dict | None = None, evidence=(),
@@ -148,8 +168,9 @@ def fire(
     ``now`` is the timer's clock (``end_publicity``); interactive callers leave it out.
     Flushes, never commits; the returned event row is the project's new history entry.
     """
-    session.scalars(  # one writer per project at a time (PostgreSQL row lock)
+    session.scalars(  # one writer per project at a time (PostgreSQL row lock), its step re-read under it
         select(Project).where(Project.id == project.id).with_for_update()
+        .execution_options(populate_existing=True)
     ).one()
     definition = project.definition
     if event not in {t.event for t in definition.transitions}:
@@ -166,6 +187,7 @@ def fire(
     try:
         machine.send(event, ctx=ctx)
     except TransitionNotAllowed:
+        _done_already(session, project, event)
         allowed = [t.title for t in possible_events(project)]
         raise TransitionRefused(
             N_("Cannot %(event)s at step %(step)s; possible now: %(allowed)s."), field="event",

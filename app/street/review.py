@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from ledger.base import utcnow
 from ledger.errors import DomainError
+from ledger.retry import run_transaction
 from workflows.machine import approve as approve_project
 from workflows.machine import fire, reject as reject_project, return_for_revision
 from workflows.projects import PROJECT_TYPES, Project
@@ -81,8 +82,7 @@ def _decide(street_code: str, project_id: int, form_key: str, make_form, act, su
     form = make_form(item)
     if form.validate_on_submit():
         try:
-            act(item, form)
-            db.session.commit()
+            run_transaction(db.session, lambda: act(item, form))  # commits; again when the database was busy
             flash(success % {"code": item.code, "title": item.title}, "success")
             return redirect(url_for("street.queue", street_code=street.code))
         except DomainError as error:
