@@ -77,6 +77,15 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+#: The communities' clock: China Standard Time (no daylight saving).
+CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def china_today() -> dt.date:
+    """Today's date on the communities' clock: nothing that happened is dated after it."""
+    return utcnow().astimezone(CHINA).date()
+
+
 class UTCDateTime(TypeDecorator):
     """A timestamp stored in UTC and always read back timezone-aware.
 

@@ -21,7 +21,7 @@ from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 from statemachine.factory import StateMachineMetaclass
 
-from ledger.base import utcnow
+from ledger.base import CHINA, utcnow
 from ledger.users import User
 
 from .effects import EFFECTS
@@ -133,10 +133,6 @@ class Recorder:
 def possible_events(project: Project) -> list[Transition]:
     """The transitions the project's current step offers (whether their guards hold or not)."""
     return project.definition.transitions_from(project.state)
-
-
-#: How a refusal tells the time: China Standard Time, as the communities read their clocks.
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
 def _done_already(session: Session, project: Project, event: str) -> None:

@@ -16,7 +16,7 @@ from ledger.base import Base, utcnow
 from ledger.users import User
 
 from .definitions import settings_of
-from .errors import N_, RoleRefused, RuleFailed, WorkflowError
+from .errors import N_, RoleRefused, RuleFailed, WorkflowError, check_not_future
 from .process import MeetingRule
 
 
@@ -71,6 +71,7 @@ def record_meeting(
         raise WorkflowError(
             N_("Meetings cannot be recorded at step %(step)s."), field="kind", step=project.step.title
         )
+    check_not_future(held_on, "held_on")
     figures = dict(attendance_due=attendance_due, present=present, votes_for=votes_for,
                    votes_against=votes_against, abstentions=abstentions)
     if any(not isinstance(v, int) or v < 0 for v in figures.values()) or attendance_due == 0:

@@ -16,7 +16,7 @@ from ledger.base import Base, utcnow
 from ledger.organisations import Organisation
 from ledger.users import User
 
-from .errors import N_, WorkflowError
+from .errors import N_, WorkflowError, check_not_future
 
 #: Channels (来源): 12345 hotline, door-to-door visit, suggestion box, WeChat group, meeting, online.
 CHANNELS = {
@@ -77,6 +77,7 @@ def add_need(
         )
     if not (description or "").strip():
         raise WorkflowError(N_("Describe the need."), field="description")
+    check_not_future(received_on, "received_on")
     need = Need(
         community_id=community.id, channel=channel, received_on=received_on, category=(category or "").strip(),
         description=description.strip(), status=OPEN, supporters=1, recorded_by_id=by.id if by else None,

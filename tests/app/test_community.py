@@ -182,6 +182,9 @@ def test_every_form_refuses_bad_input_next_to_the_field_and_stores_nothing(cworl
     page = refused("/community/Q010101/needs/new", {"channel": "visit", "received_on": "2026-02-30",
                                                    "description": "留着的文字"}, "received_on")
     assert "留着的文字" in page
+    page = refused("/community/Q010101/needs/new", {"channel": "visit", "received_on": "2099-01-01",
+                                                   "description": "将来才收到的需求"}, "received_on", "晚于今天")
+    assert "将来才收到的需求" in page
     refused("/community/Q010101/needs/new", {"channel": "visit", "received_on": TODAY.isoformat(),
                                             "description": "  "}, "description")
     refused("/community/Q010101/needs/new", {"channel": "fax", "received_on": TODAY.isoformat(),

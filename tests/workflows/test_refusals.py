@@ -230,3 +230,21 @@ def test_emergency_follow_up_overdue_is_flagged(flow):
     assert overdue_follow_ups(flow.session, now=later) == flagged  # a query: asking twice changes nothing
     with pytest.raises(RuleFailed, match="not on record"):
         flow.fire(late, "complete")
+
+
+def test_a_need_or_a_meeting_dated_after_today_is_refused(flow):
+    from ledger.base import china_today
+    from workflows.needs import add_need
+
+    tomorrow = china_today() + dt.timedelta(days=1)
+    with pytest.raises(WorkflowError, match="cannot be dated in the future") as refused:
+        add_need(flow.session, flow.community, channel="visit", received_on=dt.date(2099, 1, 1), category="便民设施",
+                 description="楼道灯不亮", by=flow.staff)
+    assert refused.value.field == "received_on"
+    assert add_need(flow.session, flow.community, channel="visit", received_on=china_today(), category="便民设施",
+                    description="楼道灯不亮", by=flow.staff).received_on == china_today()  # today itself is fine
+    project = flow.walk(flow.project(), "deliberation")
+    kind = project.definition.deliberations[0]
+    with pytest.raises(WorkflowError, match="cannot be dated in the future") as refused:
+        flow.meeting(project, kind, held_on=tomorrow)
+    assert refused.value.field == "held_on"
