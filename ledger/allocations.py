@@ -16,10 +16,10 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, exists, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from .base import Base, money, utcnow
+from .base import MAX_ENTRY, Base, money, utcnow
 from .books import Book
 from .dimensions import FundingSource
-from .errors import N_
+from .errors import TOO_LARGE, N_
 from .figures import FUND_BALANCE_ACCOUNT
 from .posting import prepare_voucher
 from .rules import VoucherError
@@ -90,6 +90,8 @@ def record_allocation(
     period is already closed. Retrying with the same ``key`` returns the same allocation.
     """
     amount = money(amount)
+    if amount > MAX_ENTRY:
+        raise AllocationError(TOO_LARGE, field="amount", amount=amount, max=MAX_ENTRY)
     if amount <= 0:
         raise AllocationError(
             N_("An allocation must be above zero, not %(amount)s."), field="amount", amount=amount

@@ -25,6 +25,10 @@ NAMING_CONVENTION = {
 CENT = Decimal("0.01")
 #: Largest amount a ``Numeric(18, 2)`` column holds.
 MAX_AMOUNT = Decimal("9999999999999999.99")
+#: Largest single amount an entry may carry (a voucher line, an allocation, a budget, an
+#: estimate): no entry of a community's fund comes near it, and any sum of such entries a
+#: report makes still fits the columns. A larger one is a mistyped figure.
+MAX_ENTRY = Decimal("999999999.99")
 
 
 class MoneyError(ValueError):

@@ -12,6 +12,11 @@ def N_(template: str) -> str:
     return template
 
 
+#: The refusal of an amount above ``ledger.base.MAX_ENTRY`` (``amount`` and ``max`` filled in).
+TOO_LARGE = N_("%(amount)s is more than the largest single amount accepted, %(max)s: no entry of a community's "
+               "fund comes near it; check the digits.")
+
+
 class DomainError(Exception):
     """A refusal a user can act on.
 

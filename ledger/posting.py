@@ -15,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .base import MoneyError, money, utcnow
+from .base import MAX_ENTRY, MoneyError, money, utcnow
 from .books import Book, period_for
 from .budget import enforce_budget
 from .chain import request_digest, voucher_hash
 from .dimensions import FundingSource, PurposeCategory, negative_rules
-from .errors import N_
+from .errors import TOO_LARGE, N_
 from .locks import lock_book, lock_organisation, lock_projects
 from .overrides import withdraw_requests
 from .projects import LedgerProject
@@ -81,6 +81,9 @@ def normalised(draft: VoucherDraft) -> VoucherDraft:
                     N_("Line %(line)s: %(side)s is not an amount: %(reason)s."),
                     field=f"lines[{index}].{side}", line=index + 1, side=side, reason=str(error),
                 ) from None
+        for side, value in values.items():
+            if abs(value) > MAX_ENTRY:
+                raise LineError(TOO_LARGE, field=f"lines[{index}].{side}", amount=value, max=MAX_ENTRY)
         lines.append(line._replace(**values, memo=(line.memo or "").strip()))
     return draft._replace(lines=tuple(lines), description=(draft.description or "").strip())
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .accounts import BUDGET, FINANCIAL
-from .base import money, utcnow
+from .base import MAX_ENTRY, money, utcnow
 from .dimensions import FundingSource, PurposeCategory
-from .errors import N_
+from .errors import TOO_LARGE, N_
 from .figures import project_spent
 from .locks import lock_organisation, lock_projects
 from .organisations import Organisation
@@ -49,6 +49,8 @@ def open_project_budget(
     shares = {source: money(value) for source, value in (by_source or {}).items()}
     if amount < 0:
         raise ProjectError(N_("Approved amount %(amount)s is negative."), field="amount", amount=amount)
+    if amount > MAX_ENTRY:
+        raise ProjectError(TOO_LARGE, field="amount", amount=amount, max=MAX_ENTRY)
     if shares and sum(shares.values()) != amount:
         raise ProjectError(
             N_("Shares by funding source add up to %(shares)s, not the approved %(amount)s."),

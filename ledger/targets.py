@@ -23,9 +23,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, aliased, mapped_column, relationship
 
-from .base import Base, MoneyError, money, money_sum, utcnow
+from .base import MAX_ENTRY, Base, MoneyError, money, money_sum, utcnow
 from .dimensions import FundingSource
-from .errors import DomainError, N_
+from .errors import TOO_LARGE, DomainError, N_
 from .organisations import Organisation
 from .users import User
 
@@ -142,6 +142,8 @@ def set_target(
         raise TargetError(N_("Not an amount: %(amount)s."), field="amount", amount=amount) from None
     if amount < 0:
         raise TargetError(N_("A planned budget cannot be negative (%(amount)s)."), field="amount", amount=amount)
+    if amount > MAX_ENTRY:
+        raise TargetError(TOO_LARGE, field="amount", amount=amount, max=MAX_ENTRY)
     reference, reason = (reference or "").strip(), (reason or "").strip()
     if len(reference) > REFERENCE_MAX or len(reason) > REASON_MAX:
         raise TargetError(N_("The document number or the reason is too long."), field="reference")

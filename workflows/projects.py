@@ -14,8 +14,9 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from ledger.base import Base, money, utcnow
+from ledger.base import MAX_ENTRY, Base, money, utcnow
 from ledger.dimensions import funding_source, purpose
+from ledger.errors import TOO_LARGE
 from ledger.organisations import Organisation
 from ledger.projects import LedgerProject
 from ledger.users import User
@@ -127,6 +128,8 @@ def _check_budget(session: Session, budget: Mapping[str, Decimal | int | str]) -
                 N_("Estimated amount from %(source)s must be positive, not %(amount)s."),
                 field="budget", source=code, amount=amount,
             )
+        if amount > MAX_ENTRY:
+            raise WorkflowError(TOO_LARGE, field="budget", amount=amount, max=MAX_ENTRY)
         lines[code] = amount
     return lines
 

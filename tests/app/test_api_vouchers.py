@@ -260,7 +260,7 @@ def test_random_bodies_never_cause_a_server_error(api_world, client, body, key):
 
 # ---- allocations, needs, projects, reports ----------------------------------------------
 
-def test_an_allocation_is_recorded_once_per_key(api_world, client):
+def test_an_allocation_is_recorded_once_per_key(api_world, client, session):
     url = f"/api/v1/books/{api_world.books['Q010101']}/allocations"
     body = {"source": "city", "amount": "100000.00", "arrived_on": "2026-04-02", "reference": "市财〔2026〕12号"}
     headers = api_world.headers("finance-s0101", **{"Idempotency-Key": "alloc-1"})
@@ -276,6 +276,12 @@ def test_an_allocation_is_recorded_once_per_key(api_world, client):
         "finance-s0101", **{"Idempotency-Key": "alloc-2"}))) == {"source"}
     assert fields(client.post(url, json={**body, "amount": "-5.00"}, headers=api_world.headers(
         "finance-s0101", **{"Idempotency-Key": "alloc-3"}))) == {"amount"}
+    before = session.scalar(select(func.count(Voucher.id)))
+    for n, amount in enumerate(("9999999999999999.99", "1000000000.00", "1e15")):
+        too_large = client.post(url, json={**body, "amount": amount}, headers=api_world.headers(
+            "finance-s0101", **{"Idempotency-Key": f"alloc-big-{n}"}))
+        assert too_large.status_code == 422 and fields(too_large) == {"amount"}, (amount, too_large.get_json())
+    assert session.scalar(select(func.count(Voucher.id))) == before  # nothing half-made
 
 
 def test_a_secretary_adds_a_need_once_per_key(api_world, client):

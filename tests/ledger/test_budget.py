@@ -1,9 +1,11 @@
 """Budget control: projects within their approval, spending within the money received."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 
+from ledger.allocations import AllocationError, record_allocation
 from ledger.batches import BatchRefusal, post_batch
 from ledger.budget import BudgetExceeded, OverrideError, OverrideOutdated
 from ledger.clerks import Clerks, post_draft
@@ -14,7 +16,7 @@ from ledger.posting import (
 )
 from ledger.projects import ProjectError
 from ledger.project_budgets import close_project, open_project_budget
-from ledger.rules import VoucherError
+from ledger.rules import LineError, VoucherError
 from ledger.vouchers import VoucherDraft
 
 
@@ -247,3 +249,15 @@ def test_no_client_chooses_a_year_end_key_to_hide_spending_from_budget_control(w
         post_batch(world.session, [(world.book, draft)], clerks)
     assert "belong to the year-end close" in refused.value.error.message
     assert project_spent(world.session, project.id, "financial") == Decimal("0.00")
+
+
+def test_an_amount_past_any_single_entry_is_refused_with_the_limit(world):
+    with pytest.raises(AllocationError, match="largest single amount accepted, 999999999.99") as refused:
+        record_allocation(world.session, world.book, world.source(), "1000000000.00", arrived_on=dt.date(2025, 1, 10), by=world.clerk)
+    assert refused.value.field == "amount"
+    with pytest.raises(ProjectError, match="largest single amount"):
+        world.project(amount="1000000000000000.00")
+    world.allocate("10000")
+    with pytest.raises(LineError, match="largest single amount") as refused:
+        world.spend(world.project(amount="1000"), "9999999999999999.99", post=False)
+    assert refused.value.field.startswith("lines[")
