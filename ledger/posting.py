@@ -147,7 +147,11 @@ def _by_key(session: Session, book: Book, key: str) -> Voucher | None:
     )
 
 
-def _replay(existing: Voucher, digest: str, key: str) -> Voucher:
+#: ``session.info`` entry: ids of the vouchers this session's requests got back as replays.
+REPLAYED = "ledger.replayed_vouchers"
+
+
+def _replay(session: Session, existing: Voucher, digest: str, key: str) -> Voucher:
     """The voucher a retried request made, or a conflict if the request differs."""
     if existing.request_digest != digest:
         raise IdempotencyConflict(
@@ -155,7 +159,14 @@ def _replay(existing: Voucher, digest: str, key: str) -> Voucher:
                "with different content; use a new key for a new voucher."),
             field="key", key=key, book=existing.book.label, voucher=existing.label,
         )
+    session.info.setdefault(REPLAYED, set()).add(existing.id)
     return existing
+
+
+def replayed(session: Session, voucher: Voucher) -> bool:
+    """Whether ``prepare_voucher`` gave ``voucher`` back to this session as a replay of an
+    earlier request with its key (made before, or by a parallel copy that won)."""
+    return voucher.id in session.info.get(REPLAYED, ())
 
 
 def check_key(key: str, system: bool = False) -> None:
@@ -183,7 +194,7 @@ def prepare_voucher(
     digest = request_digest(book.id, draft, reverses.id if reverses else None)
     existing = _by_key(session, book, key)
     if existing is not None:
-        return _replay(existing, digest, key)
+        return _replay(session, existing, digest, key)
     if not draft.description:
         raise VoucherError(N_("A voucher needs a description (摘要)."), field="description")
     period = period_for(book, draft.date)
@@ -205,7 +216,7 @@ def prepare_voucher(
         existing = _by_key(session, book, key)
         if existing is None:
             raise
-        return _replay(existing, digest, key)
+        return _replay(session, existing, digest, key)
     return voucher
 
 

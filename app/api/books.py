@@ -14,7 +14,7 @@ from ledger.allocations import record_allocation
 from ledger.books import Book
 from ledger.dimensions import funding_source
 from ledger.organisations import Organisation
-from ledger.posting import post_voucher, prepare_voucher, reverse_voucher, review_voucher
+from ledger.posting import post_voucher, prepare_voucher, replayed, reverse_voucher, review_voucher
 from ledger.retry import run_transaction
 from ledger.vouchers import STATUSES, LineDraft, Voucher, VoucherDraft, VoucherLine
 
@@ -88,12 +88,6 @@ def _answer(voucher: Voucher) -> dict:
         .execution_options(populate_existing=True)).one())
 
 
-def _by_key(book: Book, key: str) -> Voucher | None:
-    return db.session.scalar(
-        select(Voucher).where(Voucher.book_id == book.id, Voucher.idempotency_key == key)
-    )
-
-
 def list_books():
     params = parse_query(with_paging({
         "organisation": optional(text_param(32)),
@@ -151,14 +145,17 @@ def create_voucher(book_id: int):
         for line in body["lines"]
     )
     draft = VoucherDraft(date=body["date"], description=body["description"], lines=lines, key=key)
-    existed = _by_key(book, key) is not None
     voucher = run(lambda: prepare_voucher(db.session, book, draft, by=principal().user))
     db.session.commit()
-    return _created(_answer(voucher), existed, f"/api/v1/vouchers/{voucher.id}")
+    return _created(_answer(voucher), replayed(db.session, voucher), f"/api/v1/vouchers/{voucher.id}")
 
 
-def _created(data: dict, existed: bool, location: str):
-    return json_response(data, 200 if existed else 201, {"Location": location})
+def _created(data: dict, replay: bool, location: str):
+    """201 Created, for the first request and its replays alike; a replay says so in
+    ``Idempotent-Replayed: true`` (as payment APIs do), so a client retrying after a lost
+    answer reads the same answer."""
+    headers = {"Location": location, **({"Idempotent-Replayed": "true"} if replay else {})}
+    return json_response(data, 201, headers)
 
 
 def _no_body() -> None:
@@ -187,15 +184,13 @@ def reverse(voucher_id: int):
     header = idempotency_key(required=False)
     body = parse_body(REVERSAL, required=False)
     key = KEY_PREFIX + header if header else None
-    earlier = db.session.scalar(select(Voucher).where(Voucher.reverses_id == original.id))
-    existed = earlier is not None and earlier.idempotency_key == (key or f"reversal-of-{original.id}")
     # The core's default description quotes the original's; kept within the column's 500.
     description = body["description"] or f"冲销 {original.label}: {original.description}"[:500]
     reversal = run(lambda: reverse_voucher(
         db.session, original, by=principal().user, on=body["date"], description=description, key=key,
     ))
     db.session.commit()
-    return _created(_answer(reversal), existed, f"/api/v1/vouchers/{reversal.id}")
+    return _created(_answer(reversal), replayed(db.session, reversal), f"/api/v1/vouchers/{reversal.id}")
 
 
 def create_allocation(book_id: int):
@@ -207,11 +202,11 @@ def create_allocation(book_id: int):
     if source is None:
         raise ApiProblem("validation", errors=[("source", _l("Funding source %(source)s is unknown.",
                                                              source=body["source"]))])
-    existed = _by_key(book, key) is not None
     allocation = run(lambda: record_allocation(
         db.session, book, source, body["amount"], body["arrived_on"], by=principal().user,
         reference=body["reference"], key=key, on=body["date"],
     ))
     db.session.commit()
-    return _created(serialize.allocation(allocation), existed, f"/api/v1/vouchers/{allocation.voucher_id}")
+    return _created(serialize.allocation(allocation), replayed(db.session, allocation.voucher),
+                    f"/api/v1/vouchers/{allocation.voucher_id}")
 

@@ -17,7 +17,7 @@ AMOUNT_IN = {"type": "string", "pattern": r"^-?[0-9]{1,16}(\.[0-9]{1,2})?$", "ex
                             "JSON numbers are refused with 422."}
 RATE = {"type": ["string", "null"], "pattern": r"^[0-9]+(\.[0-9]+)?$", "examples": ["97.69"],
         "description": "A percentage as a string, rounded as asked; null when nothing was budgeted."}
-DATE = {"type": "string", "format": "date"}
+DATE = {"type": "string", "format": "date", "pattern": "^2[0-9]{3}-[0-9]{2}-[0-9]{2}$"}  # years 2000-2999
 TIME = {"type": ["string", "null"], "format": "date-time"}
 CODE = {"type": "string", "maxLength": 32}
 
@@ -269,8 +269,14 @@ def _ok(schema: str, status: int = 200, description: str = "OK") -> dict:
 
 
 def _created(schema: str) -> dict:
-    return {**_ok(schema, 201, "Created"), **_ok(schema, 200, "The same request was made before with this "
-                                                               "Idempotency-Key: the object it made.")}
+    """201 for the first request and for its replays (the same Idempotency-Key and body),
+    which answer as the first did and carry ``Idempotent-Replayed: true``."""
+    created = _ok(schema, 201, "Created; or, with `Idempotent-Replayed: true`, the object the same request "
+                               "made before with this Idempotency-Key")
+    created["201"]["headers"] = {"Idempotent-Replayed": {
+        "description": "`true` when this answer repeats the first answer to the same request",
+        "schema": {"type": "string", "enum": ["true"]}}}
+    return created
 
 
 PAGING = (_param("page"), _param("per_page"))

@@ -126,7 +126,8 @@ def _replay(earlier: ApiRequestKey, digest: str, community: Organisation):
                                                     "content; use a new key for a new need."),
                          [("Idempotency-Key", _l("Already used with a different body."))])
     need = db.session.get(Need, earlier.object_id)
-    return json_response(serialize.need(need, community.code), 200, {"Location": f"/api/v1/needs/{need.id}"})
+    return json_response(serialize.need(need, community.code), 201,
+                         {"Location": f"/api/v1/needs/{need.id}", "Idempotent-Replayed": "true"})
 
 
 def get_need(need_id: int):

@@ -75,7 +75,7 @@ def string(max_length: int = 200, allow_blank: bool = False) -> Parser:
         text = value.strip()
         if not text and not allow_blank:
             raise invalid(path, _l("Must not be empty."))
-        if len(text) > max_length:
+        if len(value) > max_length:  # as sent: the document's maxLength, whitespace included
             raise invalid(path, _l("Must be at most %(max)s characters.", max=max_length))
         if "\x00" in text:
             raise invalid(path, _l("Must not contain NUL characters."))
@@ -103,9 +103,12 @@ def date(value, path) -> dt.date:
     if not isinstance(value, str) or isinstance(value, JsonNumberText) or not DATE_PATTERN.match(value):
         raise invalid(path, _l("Must be a date as YYYY-MM-DD."))
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise invalid(path, _l("Must be a date as YYYY-MM-DD.")) from None
+    if not 2000 <= day.year <= 2999:
+        raise invalid(path, _l("Enter a date between 2000 and 2999."))
+    return day
 
 
 def integer(minimum: int, maximum: int) -> Parser:

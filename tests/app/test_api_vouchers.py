@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -85,7 +86,8 @@ def test_prepare_review_post_and_reverse_a_voucher(api_world, client):
     assert mirrored["reverses_id"] == voucher["id"] and mirrored["status"] == "draft"
     assert [line["credit"] for line in mirrored["lines"]] == ["1234.50", "0.00", "1234.50", "0.00"]
     again = client.post(url + "/reverse", headers=api_world.headers("finance-s0101"))
-    assert again.status_code == 200 and again.get_json()["id"] == mirrored["id"]
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"  # as the first, a replay
+    assert again.get_json()["id"] == mirrored["id"] and "Idempotent-Replayed" not in reversal.headers
     assert client.get(url, headers=api_world.headers("oversight-d01")).get_json()["reversed_by_id"] == mirrored["id"]
     draft = f"/api/v1/vouchers/{mirrored['id']}"
     assert_problem(client.post(draft + "/reverse", headers=api_world.headers("finance-s0101")), 409)
@@ -95,7 +97,8 @@ def test_the_same_key_and_body_return_the_same_voucher(api_world, client, sessio
     first = create(client, api_world, payment(), key="retry-me")
     before = count_vouchers(session)
     second = create(client, api_world, payment(), key="retry-me")
-    assert (first.status_code, second.status_code) == (201, 200)
+    assert (first.status_code, second.status_code) == (201, 201)
+    assert "Idempotent-Replayed" not in first.headers and second.headers["Idempotent-Replayed"] == "true"
     assert first.get_json()["id"] == second.get_json()["id"]
     assert count_vouchers(session) == before
 
@@ -270,7 +273,8 @@ def test_an_allocation_is_recorded_once_per_key(api_world, client, session):
     assert allocation["amount"] == "100000.00" and allocation["voucher"]["status"] == "draft"
     amounts_are_strings(allocation)
     again = client.post(url, json=body, headers=headers)
-    assert again.status_code == 200 and again.get_json()["id"] == allocation["id"]
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["id"] == allocation["id"]
     assert_problem(client.post(url, json={**body, "amount": "1.00"}, headers=headers), 409)
     assert fields(client.post(url, json={**body, "source": "moon"}, headers=api_world.headers(
         "finance-s0101", **{"Idempotency-Key": "alloc-2"}))) == {"source"}
@@ -291,7 +295,8 @@ def test_a_secretary_adds_a_need_once_per_key(api_world, client):
     first = client.post(url, json=body, headers=headers)
     assert first.status_code == 201
     again = client.post(url, json=body, headers=headers)
-    assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json()["id"] == first.get_json()["id"]
     assert_problem(client.post(url, json={**body, "description": "别的"}, headers=headers), 409)
     assert fields(client.post(url, json={**body, "channel": "pigeon"}, headers=api_world.headers(
         "secretary-q010101"))) == {"channel"}
@@ -357,3 +362,32 @@ def test_execution_parameters_are_checked(api_world, client):
     assert fields(client.get(base + "&rounding=up&places=9", headers=headers)) == {"rounding", "places"}
     assert fields(client.get(base + "&level=district", headers=headers)) == {"level"}
     assert fields(client.get(base + "&as_of=yesterday", headers=headers)) == {"as_of"}
+
+
+@pytest.mark.postgres
+@pytest.mark.concurrent
+def test_twenty_parallel_copies_of_one_request_make_one_voucher_and_answer_alike(api_world, app, session):
+    """A client that lost its connection retries with the same key while the first is still
+    running: one voucher, every answer 201 with it, and all but one say they are replays."""
+    copies, answers, errors = 20, [], []
+    barrier = threading.Barrier(copies)
+
+    def send() -> None:
+        try:
+            client = app.test_client()
+            barrier.wait()
+            response = create(client, api_world, payment(), key="parallel-1")
+            answers.append((response.status_code, response.get_json()["id"], response.headers.get("Idempotent-Replayed")))
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=send) for _ in range(copies)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    assert {status for status, _, _ in answers} == {201} and len({vid for _, vid, _ in answers}) == 1
+    assert [replay for _, _, replay in answers].count(None) == 1  # the one that made it
+    session.expire_all()
+    assert session.scalar(select(func.count(Voucher.id)).where(Voucher.idempotency_key == "api:parallel-1")) == 1
