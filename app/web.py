@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import flash
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
@@ -39,3 +41,14 @@ def distinct_ids(form: FlaskForm, prefix: str) -> FlaskForm:
 def options(pairs) -> list[SelectChoice]:
     """WTForms choices from ``(value, label)`` pairs (WTForms 3.3 deprecates bare tuples)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def submission_key(form, *values) -> str | None:
+    """What names one sending of ``form``: its CSRF token (one per rendering of the page)
+    and what it holds. The back button and a double click send both again, and so find the
+    row the first sending made (``workflows/once.py``); a fresh page, or other content, is a
+    new submission. ``None`` where the form carries no token."""
+    token = getattr(getattr(form, "csrf_token", None), "data", None)  # as sent, not a fresh one
+    if not token:
+        return None
+    return hashlib.sha256("\x1f".join([token, *map(str, values)]).encode()).hexdigest()

@@ -39,7 +39,8 @@ LAYERS = {
         ("registry", {"ledger.schema"}),
     ],
     "workflows": [
-        ("values", {"workflows", "workflows.errors", "workflows.process", "workflows.household_codes"}),
+        ("values", {"workflows", "workflows.errors", "workflows.process", "workflows.household_codes",
+                    "workflows.once"}),
         ("records", {"workflows.definitions", "workflows.events", "workflows.needs", "workflows.publicity",
                      "workflows.satisfaction", "workflows.evidence", "workflows.meetings", "workflows.plans",
                      "workflows.projects"}),

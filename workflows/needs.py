@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, select
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ledger.base import Base, utcnow
@@ -17,6 +17,7 @@ from ledger.organisations import Organisation
 from ledger.users import User
 
 from .errors import N_, WorkflowError, check_not_future
+from .once import KEY_MAX, create_once
 
 #: Channels (来源): 12345 hotline, door-to-door visit, suggestion box, WeChat group, meeting, online.
 CHANNELS = {
@@ -42,6 +43,7 @@ class Need(Base):
         CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status_known"),
         CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_has_target"),
         CheckConstraint("length(trim(description)) > 0", name="description_not_blank"),
+        UniqueConstraint("community_id", "submission_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +57,8 @@ class Need(Base):
     #: How many residents raised it (a merge adds the duplicates' counts).
     supporters: Mapped[int] = mapped_column(default=1)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: The submission that made it (``workflows/once.py``): the same form sent again finds it.
+    submission_key: Mapped[str | None] = mapped_column(String(KEY_MAX))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     merged_into: Mapped[Need | None] = relationship(remote_side=[id])
@@ -63,9 +67,10 @@ class Need(Base):
 
 def add_need(
     session: Session, community: Organisation, *, channel: str, received_on: dt.date, category: str,
-    description: str, by: User | None = None,
+    description: str, by: User | None = None, key: str | None = None,
 ) -> Need:
-    """Put a need into the community's pool (登记居民需求); ``by`` is None when a resident submits it."""
+    """Put a need into the community's pool (登记居民需求); ``by`` is None when a resident submits it.
+    ``key`` names the submission: sent again, it gives back the need it made (``workflows/once.py``)."""
     if community.level != "community":
         raise WorkflowError(
             N_("Needs belong to a community, not a %(level)s."), field="community", level=community.level
@@ -78,13 +83,10 @@ def add_need(
     if not (description or "").strip():
         raise WorkflowError(N_("Describe the need."), field="description")
     check_not_future(received_on, "received_on")
-    need = Need(
+    return create_once(session, Need, key, {"community_id": community.id}, lambda: Need(
         community_id=community.id, channel=channel, received_on=received_on, category=(category or "").strip(),
         description=description.strip(), status=OPEN, supporters=1, recorded_by_id=by.id if by else None,
-    )
-    session.add(need)
-    session.flush()
-    return need
+    ))
 
 
 def merge_needs(session: Session, keep: Need, duplicates: list[Need]) -> Need:

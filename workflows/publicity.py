@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, func, select
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from ledger.base import Base, utcnow
@@ -17,6 +17,7 @@ from ledger.organisations import Organisation
 from ledger.users import User
 
 from .errors import N_, RoleRefused, RuleFailed, WorkflowError
+from .once import KEY_MAX, create_once
 
 CONTACT_MAX = 100
 
@@ -62,6 +63,7 @@ class Objection(Base):
             "(answered_at IS NULL) = (answered_by_id IS NULL) AND (answered_at IS NULL) = (answer IS NULL)",
             name="answer_complete",
         ),
+        UniqueConstraint("notice_id", "submission_key"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +71,8 @@ class Objection(Base):
     text: Mapped[str] = mapped_column(Text)
     contact: Mapped[str | None] = mapped_column(String(CONTACT_MAX))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The submission that made it (``workflows/once.py``): the same form sent again finds it.
+    submission_key: Mapped[str | None] = mapped_column(String(KEY_MAX))
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     answered_at: Mapped[dt.datetime | None]
@@ -99,9 +103,11 @@ def open_notice(
 
 
 def object_to(
-    session: Session, notice: PublicNotice, text: str, contact: str | None = None, at: dt.datetime | None = None
+    session: Session, notice: PublicNotice, text: str, contact: str | None = None, at: dt.datetime | None = None,
+    key: str | None = None,
 ) -> Objection:
-    """A resident objects to a running notice (提出异议); contact is optional."""
+    """A resident objects to a running notice (提出异议); contact is optional. ``key`` names the
+    submission: sent again, it gives back the objection it made (``workflows/once.py``)."""
     at = at or utcnow()
     if not notice.is_open(at):
         raise WorkflowError(N_("This notice is not open for objections."), field="notice")
@@ -110,9 +116,9 @@ def object_to(
     contact = (contact or "").strip() or None
     if contact and len(contact) > CONTACT_MAX:
         raise WorkflowError(N_("Contact is longer than %(max)d characters."), field="contact", max=CONTACT_MAX)
-    objection = Objection(notice=notice, text=text.strip(), contact=contact, created_at=at)
-    session.add(objection)
-    session.flush()
+    objection = create_once(session, Objection, key, {"notice_id": notice.id}, lambda: Objection(
+        notice_id=notice.id, text=text.strip(), contact=contact, created_at=at))
+    session.expire(notice, ["objections"])  # read again with the new one
     return objection
 
 

@@ -10,12 +10,13 @@ from sqlalchemy import select
 from ledger.errors import DomainError
 from ledger.organisations import Organisation
 from workflows.needs import CHANNELS, MERGED, STATUSES, Need, add_need, link_need, merge_needs, needs_pool
+from workflows.once import replayed
 from workflows.projects import Project
 
 from ..auth.access import require
 from ..extensions import db
 from ..public.operations import contact_for
-from ..web import options, show_error
+from ..web import options, show_error, submission_key
 from . import operations as ops
 from .forms import LinkNeedForm, MergeForm, NeedFilterForm, NeedForm
 from .views import NEED_STATUS, title
@@ -63,9 +64,12 @@ def new(code: str):
         try:
             need = add_need(db.session, community, channel=form.channel.data, received_on=form.received_on.data,
                             category=form.category.data or "", description=form.description.data,
-                            by=current_user.user)
+                            by=current_user.user, key=submission_key(form, form.channel.data, form.received_on.data,
+                                                                     form.category.data, form.description.data))
+            again = replayed(db.session, need)
             db.session.commit()
-            flash(_("Need #%(id)d added to the pool.", id=need.id), "success")
+            flash(_("Need #%(id)d was already added; it was not entered twice.", id=need.id) if again
+                  else _("Need #%(id)d added to the pool.", id=need.id), "success")
             return redirect(url_for("community.needs", code=community.code))
         except DomainError as error:
             db.session.rollback()

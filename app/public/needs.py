@@ -9,7 +9,7 @@ from ledger.errors import DomainError
 from ledger.dimensions import POSITIVE, PurposeCategory
 
 from ..extensions import db
-from ..web import show_error
+from ..web import show_error, submission_key
 from . import board
 from .forms import NeedForm
 from .operations import reference, submit_need
@@ -40,7 +40,8 @@ def new_need(code: str):
     if form.validate_on_submit():
         try:
             need = submit_need(db.session, community, form.category.data, form.description.data,
-                               form.contact.data)
+                               form.contact.data, key=submission_key(form, form.category.data,
+                                                                     form.description.data, form.contact.data))
             db.session.commit()
         except DomainError as error:
             db.session.rollback()

@@ -10,7 +10,7 @@ from ledger.errors import DomainError
 from workflows.projects import Project
 
 from ..extensions import db
-from ..web import show_error
+from ..web import show_error, submission_key
 from . import board
 from ..formatting import moment
 from .forms import ObjectionForm
@@ -51,7 +51,8 @@ def object_to_notice(code: str, notice_id: int):
                               start=moment(found.starts_at), end=moment(found.ends_at))]
         return _page(community, found, form)
     try:
-        objection = submit_objection(db.session, found, form.text.data, form.contact.data)
+        objection = submit_objection(db.session, found, form.text.data, form.contact.data,
+                                     key=submission_key(form, form.text.data, form.contact.data))
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ledger.organisations import Organisation
 from workflows.needs import Need, add_need
+from workflows.once import replayed
 from workflows.publicity import Objection, PublicNotice, object_to
 from workflows.satisfaction import SatisfactionRating, rate
 
@@ -27,10 +28,13 @@ def reference(community: Organisation, need: Need) -> str:
 
 
 def submit_need(session: Session, community: Organisation, category: str, description: str,
-                contact: str | None) -> Need:
-    """Put an online need into the community's pool (居民网上提交), its contact kept apart."""
+                contact: str | None, key: str | None = None) -> Need:
+    """Put an online need into the community's pool (居民网上提交), its contact kept apart;
+    the same submission sent again (``key``) gives back the need it made."""
     need = add_need(session, community, channel=ONLINE, received_on=today(), category=category,
-                    description=description, by=None)
+                    description=description, by=None, key=key)
+    if replayed(session, need):
+        return need
     contact = (contact or "").strip()
     if contact:
         session.add(NeedContact(need_id=need.id, contact=contact))
@@ -44,10 +48,13 @@ def contact_for(session: Session, need: Need) -> str | None:
     return session.scalar(select(NeedContact.contact).where(NeedContact.need_id == need.id))
 
 
-def submit_objection(session: Session, notice: PublicNotice, text: str, contact: str | None) -> Objection:
-    """A resident's objection to a running notice (``workflows.publicity.object_to``)."""
-    objection = object_to(session, notice, text, contact)
-    record(session, None, "public.objection_submitted", objection, notice=notice.id)
+def submit_objection(session: Session, notice: PublicNotice, text: str, contact: str | None,
+                     key: str | None = None) -> Objection:
+    """A resident's objection to a running notice (``workflows.publicity.object_to``); the same
+    submission sent again (``key``) gives back the objection it made."""
+    objection = object_to(session, notice, text, contact, key=key)
+    if not replayed(session, objection):
+        record(session, None, "public.objection_submitted", objection, notice=notice.id)
     return objection
 
 

@@ -382,3 +382,15 @@ def test_a_residents_contact_is_shown_to_the_secretary_only(world, session, logi
     session.commit()
     assert "13912345678" in login_as("secretary-q010101").get(f"/community/needs/{need.id}").get_data(as_text=True)
     assert "13912345678" not in login_as("committee-s0101").get(f"/community/needs/{need.id}").get_data(as_text=True)
+
+
+def test_a_need_form_sent_twice_adds_one_need_and_says_so(cworld, session, login_as):
+    secretary = login_as("secretary-q010101")
+    token = csrf_token(secretary, "/community/Q010101/needs/new")
+    data = {"csrf_token": token, "channel": "visit", "received_on": TODAY.isoformat(), "description": "单元门禁坏了"}
+    before = session.scalar(select(func.count(Need.id)))
+    first = secretary.post("/community/Q010101/needs/new", data=data, follow_redirects=True)
+    again = secretary.post("/community/Q010101/needs/new", data=data, follow_redirects=True)  # back, then resend
+    assert session.scalar(select(func.count(Need.id))) == before + 1
+    need = session.scalars(select(Need).order_by(Need.id.desc())).first()
+    assert f"需求 #{need.id} 已经登记过，未重复登记" in text(again) and "已经登记过" not in text(first)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import re
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -361,3 +362,30 @@ def test_nul_characters_never_reach_the_database(world, app, session):
                                                   "contact": "\x00"}).status_code == 302
     assert session.scalars(select(Need).order_by(Need.id.desc())).first().description == "路灯坏了"
     assert counts(session)[1] == before[1]  # a contact of only NUL is no contact
+
+
+def test_a_form_sent_twice_is_kept_once_and_answered_as_the_first_time(world, app, session):
+    """The back button and a double click send the same page's form again: one objection (each
+    blocks the project until answered), one need; a fresh page is a new submission."""
+    notice = running_notice(session)
+    client = app.test_client()
+    page_token = token(client, f"/c/Q010101/notices/{notice.id}")
+    url, objection = f"/c/Q010101/notices/{notice.id}/objections", {"text": "请公开托管费用明细。", "contact": ""}
+    before = session.scalar(select(func.count(Objection.id)))
+    answers = [client.post(url, data={"csrf_token": page_token, **objection},
+                           environ_base={"REMOTE_ADDR": next(_addresses)}) for _ in range(3)]
+    assert [a.status_code for a in answers] == [302, 302, 302]
+    assert session.scalar(select(func.count(Objection.id))) == before + 1
+    kept = session.scalars(select(Objection).order_by(Objection.id.desc())).first()
+    assert f"编号 {kept.id}" in client.get(answers[-1].headers["Location"]).get_data(as_text=True)
+    time.sleep(1.1)  # a page's form token carries its second
+    post(client, url, objection)  # a fresh page: the resident objects again, on purpose
+    assert session.scalar(select(func.count(Objection.id))) == before + 2
+
+    needs_before = session.scalar(select(func.count(Need.id)))
+    need_token = token(client, "/c/Q010101/needs/new")
+    for _ in range(2):
+        sent = client.post("/c/Q010101/needs/new", data={"csrf_token": need_token, **GOOD_NEED},
+                           environ_base={"REMOTE_ADDR": next(_addresses)})
+        assert sent.status_code == 302
+    assert session.scalar(select(func.count(Need.id))) == needs_before + 1
