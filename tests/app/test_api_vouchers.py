@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from ledger.vouchers import Voucher
 from tests.app.test_api_auth import assert_problem
 from tests.app.test_api_world import api_world, client  # noqa: F401  (fixtures)
+from tests.parallel import run_together
 
 AMOUNT = re.compile(r"^-?[0-9]+\.[0-9]{2}$")
 
@@ -369,24 +369,13 @@ def test_execution_parameters_are_checked(api_world, client):
 def test_twenty_parallel_copies_of_one_request_make_one_voucher_and_answer_alike(api_world, app, session):
     """A client that lost its connection retries with the same key while the first is still
     running: one voucher, every answer 201 with it, and all but one say they are replays."""
-    copies, answers, errors = 20, [], []
-    barrier = threading.Barrier(copies)
+    def send(n: int, ready) -> tuple:
+        client = app.test_client()
+        ready()
+        response = create(client, api_world, payment(), key="parallel-1")
+        return response.status_code, response.get_json()["id"], response.headers.get("Idempotent-Replayed")
 
-    def send() -> None:
-        try:
-            client = app.test_client()
-            barrier.wait()
-            response = create(client, api_world, payment(), key="parallel-1")
-            answers.append((response.status_code, response.get_json()["id"], response.headers.get("Idempotent-Replayed")))
-        except Exception as error:  # noqa: BLE001 (reported below)
-            errors.append(error)
-
-    threads = [threading.Thread(target=send) for _ in range(copies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
+    answers = run_together(20, send).values()
     assert {status for status, _, _ in answers} == {201} and len({vid for _, vid, _ in answers}) == 1
     assert [replay for _, _, replay in answers].count(None) == 1  # the one that made it
     session.expire_all()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
@@ -22,6 +21,7 @@ from ledger.projects import LedgerProject
 from ledger.users import User
 from ledger.verify import verify
 from ledger.vouchers import POSTED, OverrideRequest, Voucher
+from tests.parallel import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.concurrent]
 
@@ -31,23 +31,12 @@ ATTEMPTS = 2
 
 def _run_in_threads(engine, work) -> list:
     """Run ``work(session, n)`` in ``POSTERS`` threads started together; collect results."""
-    barrier, results, errors = threading.Barrier(POSTERS), [], []
+    def copy(n: int, ready) -> list:
+        with Session(engine) as session:
+            ready()
+            return work(session, n)
 
-    def thread(n: int) -> None:
-        try:
-            with Session(engine) as session:
-                barrier.wait()
-                results.extend(work(session, n))
-        except Exception as error:  # noqa: BLE001 (reported by the main thread)
-            errors.append(error)
-
-    threads = [threading.Thread(target=thread, args=(n,)) for n in range(POSTERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors
-    return results
+    return [result for answer in run_together(POSTERS, copy).values() for result in answer]
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ writes nothing. The approval kept is the one that won, not the last one written.
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -17,6 +16,7 @@ from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from ledger.users import User
+from tests.parallel import run_together
 from tests.workflows.conftest import build_flow
 from workflows.errors import WorkflowError
 from workflows.events import ProjectEvent
@@ -85,30 +85,19 @@ def _amount(n: int) -> Decimal:
 
 def _race(engine, project_id: int, event: str, role: str, user_id: int) -> dict[int, str]:
     """Fire ``event`` from ``COPIES`` sessions at once: copy number → "moved" or the refusal."""
-    barrier, outcomes, errors = threading.Barrier(COPIES), {}, []
+    def copy(n: int, ready) -> str:
+        with Session(engine) as session:
+            project = session.get(Project, project_id)
+            by = session.get(User, user_id)
+            project.state  # noqa: B018  (read before the others move it, as a page would be)
+            ready()
+            try:
+                options = {"amount": _amount(n)} if event == "approve" else {}
+                fire(session, project, event, by=by, role=role, **options)
+                session.commit()
+                return "moved"
+            except WorkflowError as refusal:
+                session.rollback()
+                return refusal.message
 
-    def copy(n: int) -> None:
-        try:
-            with Session(engine) as session:
-                project = session.get(Project, project_id)
-                by = session.get(User, user_id)
-                project.state  # noqa: B018  (read before the others move it, as a page would be)
-                barrier.wait()
-                try:
-                    options = {"amount": _amount(n)} if event == "approve" else {}
-                    fire(session, project, event, by=by, role=role, **options)
-                    session.commit()
-                    outcomes[n] = "moved"
-                except WorkflowError as refusal:
-                    session.rollback()
-                    outcomes[n] = refusal.message
-        except Exception as error:  # noqa: BLE001 (reported by the main thread)
-            errors.append(error)
-
-    threads = [threading.Thread(target=copy, args=(n,)) for n in range(COPIES)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not errors, errors
-    return outcomes
+    return run_together(COPIES, copy)
