@@ -110,7 +110,7 @@ def allocations(book_id: int):
                 )
                 record(db.session, current_user.id, "allocation.record", allocation, amount=allocation.amount)
                 db.session.commit()
-                flash(_("Allocation recorded; its voucher waits for another clerk to review and post it."), "success")
+                flash(_("Allocation recorded; its voucher waits for another clerk to review it and a third to post it."), "success")
                 return redirect(url_for("finance.allocations", book_id=book.id))
             except DomainError as error:
                 db.session.rollback()

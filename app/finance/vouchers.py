@@ -123,7 +123,7 @@ def new(book_id: int):
                    **({"override_requested": reason} if breaches else {}))
             db.session.commit()
             session.pop(refused_key, None)
-            flash(_("Voucher saved as a draft. Another clerk must review and post it."), "success")
+            flash(_("Voucher saved as a draft. Another clerk must review it and a third post it."), "success")
             return redirect(url_for("finance.voucher", voucher_id=voucher.id))
         except BudgetExceeded as error:
             db.session.rollback()
@@ -280,7 +280,7 @@ def reverse(voucher_id: int):
             )
             record(db.session, current_user.id, "voucher.reverse", reversal, original=original.label, reason=reason)
             db.session.commit()
-            flash(_("Reversal prepared as a draft. Another clerk must review and post it."), "success")
+            flash(_("Reversal prepared as a draft. Another clerk must review it and a third post it."), "success")
             return redirect(url_for("finance.voucher", voucher_id=reversal.id))
         except DomainError as error:
             db.session.rollback()

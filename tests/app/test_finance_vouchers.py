@@ -80,7 +80,7 @@ def test_the_preparer_can_neither_review_nor_post(fin, session, login_as):
     response = act(clerk, voucher.id, "review")
     page = clerk.get(response.headers["Location"]).get_data(as_text=True)
     assert "cannot also" in page or "不能" in page
-    assert "another clerk must review and post it" in page or "另一位" in page
+    assert "须由另一位财务人员审核，再由第三位财务人员记账" in page
     session.expire_all()
     assert voucher.status == "draft"
 

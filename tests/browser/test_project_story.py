@@ -4,7 +4,7 @@ A resident asks for something on the public board (on a phone); the secretary of
 春华一社区 turns the need into a project, records the four deliberations and publishes
 the resolution; a resident objects and the secretary answers; the street committee
 approves; the secretary asks for a payment (one past the approval is refused with the
-reason) and the second finance clerk reviews and posts it; the project is completed,
+reason), a second finance clerk reviews it and a third posts it; the project is completed,
 its completion report uploaded, a household rates it on the public page, the street
 accepts it and its results are published; the board and the books show it all.
 
