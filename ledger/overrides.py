@@ -15,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .base import utcnow
+from .base import CHINA, utcnow
 from .budget import OverrideError, breach_text, breaches_of
 from .errors import N_
 from .locks import lock_organisation
@@ -95,14 +95,17 @@ def answer_override(session: Session, request: OverrideRequest, grant: bool, not
         template = (N_("This request was already granted by %(user)s at %(at)s.") if request.status == GRANTED
                     else N_("This request was already refused by %(user)s at %(at)s."))
         raise OverrideError(template, field="status", user=request.answered_by.display_name,
-                            at=request.answered_at.strftime("%Y-%m-%d %H:%M"))
+                            at=request.answered_at.astimezone(CHINA).strftime("%Y-%m-%d %H:%M"))
     voucher = request.voucher
-    involved = {request.asked_by_id: N_("asked for it"), voucher.prepared_by_id: N_("prepared the voucher"),
-                voucher.reviewed_by_id: N_("reviewed the voucher")}
+    involved = {
+        request.asked_by_id: N_("%(user)s asked for it and cannot also answer: someone else with the authority must."),
+        voucher.prepared_by_id: N_("%(user)s prepared the voucher and cannot also answer: someone else with the "
+                                   "authority must."),
+        voucher.reviewed_by_id: N_("%(user)s reviewed the voucher and cannot also answer: someone else with the "
+                                   "authority must."),
+    }
     if by.id in involved:
-        raise OverrideError(
-            N_("%(user)s %(role)s and cannot also answer: someone else with the authority must."),
-            field="by", user=by.display_name, role=involved[by.id])
+        raise OverrideError(involved[by.id], field="by", user=by.display_name)
     request.status = GRANTED if grant else REFUSED
     request.answered_by, request.answered_at, request.answer = by, utcnow(), note
     session.flush()
