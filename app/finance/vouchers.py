@@ -16,7 +16,7 @@ from ledger.books import Book
 from ledger.budget import BudgetExceeded, OverrideOutdated, breach_text, breaches_of, granted_request
 from ledger.errors import DomainError
 from ledger.organisations import Organisation
-from ledger.overrides import ask_override
+from ledger.overrides import ask_override, open_request
 from ledger.posting import (
     discard_voucher, post_voucher, prepare_voucher, return_to_draft, reverse_voucher, review_voucher,
 )
@@ -247,9 +247,11 @@ def request_override(voucher_id: int):
     form = OverrideRequestForm()
     if form.validate_on_submit():
         def asking() -> None:
+            earlier = open_request(db.session, voucher)
             request_ = ask_override(db.session, voucher, form.reason.data, by=current_user.user)
-            record(db.session, current_user.id, "override.ask", request_, voucher=voucher.label,
-                   reason=request_.reason)
+            if request_ is not earlier:  # a form sent again asks, and is audited, once
+                record(db.session, current_user.id, "override.ask", request_, voucher=voucher.label,
+                       reason=request_.reason)
 
         try:
             run_transaction(db.session, asking)

@@ -7,6 +7,7 @@ import re
 
 from sqlalchemy import func, select
 
+from app.audit import AuditEvent
 from ledger.allocations import Allocation
 from ledger.vouchers import BudgetOverride, OverrideRequest, Voucher
 from tests.app.conftest import csrf_token
@@ -138,6 +139,7 @@ def test_over_budget_posts_only_once_the_street_committee_grants_it(fin, session
     assert asked.status_code == 302
     request_ = session.scalars(select(OverrideRequest)).one()
     assert request_.status == "asked" and request_.asked_by.username == "finance3-s0101"
+    assert session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "override.ask")) == 1
     act(third, voucher.id, "post")  # asked is not granted
     session.expire_all()
     assert voucher.status == "reviewed"
